@@ -1,0 +1,2 @@
+/** Typed configuration keys and values shared by server-side components and client-side code. */
+package io.tributary.core.config;

@@ -1,0 +1,159 @@
+package io.tributary.server;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.tributary.core.model.ModelWeights;
+import io.tributary.core.strategy.FedAvg;
+import io.tributary.core.strategy.Strategy;
+import io.tributary.server.internal.FederatedLearningService;
+import io.tributary.server.internal.RoundCoordinator;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * The aggregation server: a gRPC endpoint speaking fl.v1 plus the thread that runs the rounds.
+ *
+ * <pre>{@code
+ * try (FlServer server = FlServer.builder(config).evaluator(eval).listener(l).build().start()) {
+ *   boolean ok = server.awaitRounds();
+ *   ModelWeights model = server.globalModel();
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. {@link #close()} stops the rounds and the endpoint.
+ */
+public final class FlServer implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(FlServer.class.getName());
+  private final ServerConfig config;
+  private final RoundCoordinator coordinator;
+  private final Server grpc;
+  private final Thread roundThread;
+  private volatile boolean succeeded;
+
+  private FlServer(Builder b) {
+    this.config = b.config;
+    Strategy strategy = b.strategy != null ? b.strategy : strategyFor(config);
+    ModelWeights initial = b.initialModel != null ? b.initialModel : config.model().initialize(config.seed());
+    RoundListener listener = b.listener != null ? b.listener : new RoundListener() {};
+    this.coordinator = new RoundCoordinator(config, strategy, initial, b.evaluator, listener, Clock.systemUTC());
+    this.grpc = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
+        .addService(new FederatedLearningService(coordinator))
+        .maxInboundMessageSize(4 << 20)
+        .build();
+    this.roundThread = new Thread(() -> succeeded = coordinator.runRounds(), "tributary-rounds");
+  }
+
+  /** The strategy a config names. */
+  public static Strategy strategyFor(ServerConfig config) {
+    if (!"fedavg".equals(config.strategy())) {
+      throw new IllegalArgumentException("unknown strategy '" + config.strategy() + "'");
+    }
+    return FedAvg.builder()
+        .learningRate(config.learningRate())
+        .localEpochs(config.localEpochs())
+        .batchSize(config.batchSize())
+        .serverLearningRate(config.serverLearningRate())
+        .seed(config.seed())
+        .build();
+  }
+
+  public static Builder builder(ServerConfig config) {
+    return new Builder(config);
+  }
+
+  /** Binds the port and starts running rounds. */
+  public FlServer start() throws IOException {
+    grpc.start();
+    LOG.info(() -> "listening on " + config.host() + ":" + port() + " — " + config.describe());
+    roundThread.start();
+    return this;
+  }
+
+  /** The bound port (useful with port 0). */
+  public int port() {
+    return grpc.getPort();
+  }
+
+  /** Waits until all rounds ran (true) or the server gave up (false). */
+  public boolean awaitRounds() throws InterruptedException {
+    roundThread.join();
+    return succeeded;
+  }
+
+  /** Waits up to {@code timeoutMs} for the rounds; false on timeout. */
+  public boolean awaitRounds(long timeoutMs) throws InterruptedException {
+    roundThread.join(timeoutMs);
+    return !roundThread.isAlive() && succeeded;
+  }
+
+  public ModelWeights globalModel() {
+    return coordinator.globalModel();
+  }
+
+  public List<RoundSummary> history() {
+    return coordinator.history();
+  }
+
+  /** Internal state, exposed for tests and operators' tooling. */
+  public RoundCoordinator coordinator() {
+    return coordinator;
+  }
+
+  /**
+   * Keeps answering check-ins (with "finished") for up to {@code graceMs} so clients learn that
+   * training is over, then stops.
+   */
+  @Override
+  public void close() throws InterruptedException {
+    coordinator.requestStop();
+    roundThread.join(10_000);
+    grpc.shutdown();
+    if (!grpc.awaitTermination(5, TimeUnit.SECONDS)) {
+      grpc.shutdownNow();
+    }
+  }
+
+  /** Collects the server's parts. Not thread-safe. */
+  public static final class Builder {
+    private final ServerConfig config;
+    private Strategy strategy;
+    private ModelWeights initialModel;
+    private CentralEvaluator evaluator;
+    private RoundListener listener;
+
+    private Builder(ServerConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /** Overrides the strategy the config names. */
+    public Builder strategy(Strategy s) {
+      this.strategy = Objects.requireNonNull(s);
+      return this;
+    }
+
+    /** Starts from these weights instead of a fresh initialisation from the seed. */
+    public Builder initialModel(ModelWeights w) {
+      this.initialModel = Objects.requireNonNull(w);
+      return this;
+    }
+
+    public Builder evaluator(CentralEvaluator e) {
+      this.evaluator = e;
+      return this;
+    }
+
+    public Builder listener(RoundListener l) {
+      this.listener = l;
+      return this;
+    }
+
+    public FlServer build() {
+      return new FlServer(this);
+    }
+  }
+}

@@ -1,0 +1,13 @@
+package io.tributary.server;
+
+/** Hears about round progress, on the round thread. Implementations should return quickly. */
+public interface RoundListener {
+  /** A round completed and produced a new global model. */
+  default void onRoundCompleted(RoundSummary summary) {}
+
+  /** A round attempt ended without enough accepted updates; the model is unchanged. */
+  default void onRoundFailed(long round, int attempt, String reason) {}
+
+  /** All rounds are done (or the server gave up). */
+  default void onFinished(boolean success, String message) {}
+}

@@ -1,0 +1,391 @@
+package io.tributary.server;
+
+import io.tributary.core.aggregate.UpdateAccumulator;
+import io.tributary.core.nn.Architectures;
+import io.tributary.core.nn.ModelArchitecture;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything an aggregation server needs to run: network, rounds, cohort sizes, deadlines, the
+ * strategy and its hyper-parameters, the model and where to evaluate it.
+ *
+ * <p>Immutable and thread-safe. Built only through {@link Builder}, which validates each value as it
+ * is set (errors name the config key) and cross-field rules in {@link Builder#build()}; the YAML
+ * loader ({@link ServerConfigLoader}) goes through the same builder.
+ */
+public final class ServerConfig {
+  /** Strategies this server knows, for error messages. */
+  public static final List<String> STRATEGIES = List.of("fedavg");
+
+  private final String host;
+  private final int port;
+  private final int rounds;
+  private final int clientsPerRound;
+  private final int minReports;
+  private final Duration roundDeadline;
+  private final Duration selectionTimeout;
+  private final String strategy;
+  private final double learningRate;
+  private final long localEpochs;
+  private final long batchSize;
+  private final double serverLearningRate;
+  private final ModelArchitecture model;
+  private final Path initialModel;
+  private final long seed;
+  private final Path evaluationData;
+  private final int uploadSlots;
+  private final double maxAbsUpdateValue;
+  private final Path saveModel;
+  private final Path metricsFile;
+  private final int maxRoundAttempts;
+
+  private ServerConfig(Builder b) {
+    this.host = b.host;
+    this.port = b.port;
+    this.rounds = b.rounds;
+    this.clientsPerRound = b.clientsPerRound;
+    this.minReports = b.minReports == 0 ? b.clientsPerRound : b.minReports;
+    this.roundDeadline = b.roundDeadline;
+    this.selectionTimeout = b.selectionTimeout;
+    this.strategy = b.strategy;
+    this.learningRate = b.learningRate;
+    this.localEpochs = b.localEpochs;
+    this.batchSize = b.batchSize;
+    this.serverLearningRate = b.serverLearningRate;
+    this.model = b.model;
+    this.initialModel = b.initialModel;
+    this.seed = b.seed;
+    this.evaluationData = b.evaluationData;
+    this.uploadSlots = b.uploadSlots;
+    this.maxAbsUpdateValue = b.maxAbsUpdateValue;
+    this.saveModel = b.saveModel;
+    this.metricsFile = b.metricsFile;
+    this.maxRoundAttempts = b.maxRoundAttempts;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public String host() {
+    return host;
+  }
+
+  /** TCP port; 0 picks a free one. */
+  public int port() {
+    return port;
+  }
+
+  public int rounds() {
+    return rounds;
+  }
+
+  public int clientsPerRound() {
+    return clientsPerRound;
+  }
+
+  /** Accepted updates needed for a round to count. */
+  public int minReports() {
+    return minReports;
+  }
+
+  public Duration roundDeadline() {
+    return roundDeadline;
+  }
+
+  /** How long to wait for enough check-ins before a round starts (then the server keeps waiting). */
+  public Duration selectionTimeout() {
+    return selectionTimeout;
+  }
+
+  public String strategy() {
+    return strategy;
+  }
+
+  public double learningRate() {
+    return learningRate;
+  }
+
+  public long localEpochs() {
+    return localEpochs;
+  }
+
+  public long batchSize() {
+    return batchSize;
+  }
+
+  public double serverLearningRate() {
+    return serverLearningRate;
+  }
+
+  public ModelArchitecture model() {
+    return model;
+  }
+
+  /** A model file to start from instead of a fresh initialisation. */
+  public Optional<Path> initialModel() {
+    return Optional.ofNullable(initialModel);
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  /** A directory with the MNIST test IDX files for central evaluation after each round. */
+  public Optional<Path> evaluationData() {
+    return Optional.ofNullable(evaluationData);
+  }
+
+  /** Uploads staged at once (each holds one model's bytes): bounds server memory. */
+  public int uploadSlots() {
+    return uploadSlots;
+  }
+
+  public double maxAbsUpdateValue() {
+    return maxAbsUpdateValue;
+  }
+
+  public Optional<Path> saveModel() {
+    return Optional.ofNullable(saveModel);
+  }
+
+  public Optional<Path> metricsFile() {
+    return Optional.ofNullable(metricsFile);
+  }
+
+  /** Attempts at a round (each with a new cohort) before the server gives up. */
+  public int maxRoundAttempts() {
+    return maxRoundAttempts;
+  }
+
+  /** The resolved configuration as YAML-style keys, for logs and provenance. */
+  public Map<String, Object> describe() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("host", host);
+    m.put("port", port);
+    m.put("rounds", rounds);
+    m.put("clients-per-round", clientsPerRound);
+    m.put("min-reports", minReports);
+    m.put("round-deadline", roundDeadline.toMillis() / 1000.0 + "s");
+    m.put("strategy", strategy);
+    m.put("learning-rate", learningRate);
+    m.put("local-epochs", localEpochs);
+    m.put("batch-size", batchSize);
+    m.put("server-learning-rate", serverLearningRate);
+    m.put("model", model.name());
+    m.put("seed", seed);
+    m.put("evaluation-data", evaluationData == null ? "none" : evaluationData.toString());
+    m.put("upload-slots", uploadSlots);
+    return m;
+  }
+
+  /**
+   * Validating builder. Each setter checks its value and names the YAML key in its error; {@link
+   * #build()} checks the rules between keys. Not thread-safe.
+   */
+  public static final class Builder {
+    private String host = "0.0.0.0";
+    private int port = 8080;
+    private int rounds = 10;
+    private int clientsPerRound = 10;
+    private int minReports;
+    private Duration roundDeadline = Duration.ofMinutes(10);
+    private Duration selectionTimeout = Duration.ofMinutes(5);
+    private String strategy = "fedavg";
+    private double learningRate = 0.05;
+    private long localEpochs = 1;
+    private long batchSize = 10;
+    private double serverLearningRate = 1.0;
+    private ModelArchitecture model = Architectures.byName("mnist-2nn");
+    private Path initialModel;
+    private long seed;
+    private Path evaluationData;
+    private int uploadSlots = Math.max(2, Runtime.getRuntime().availableProcessors());
+    private double maxAbsUpdateValue = UpdateAccumulator.DEFAULT_MAX_ABS_VALUE;
+    private Path saveModel;
+    private Path metricsFile;
+    private int maxRoundAttempts = 3;
+
+    private static IllegalArgumentException bad(String key, Object value, String rule) {
+      return new IllegalArgumentException("config '" + key + "': " + rule + ", got " + value);
+    }
+
+    public Builder host(String v) {
+      if (v == null || v.isBlank()) {
+        throw bad("host", v, "must be a host name or address");
+      }
+      host = v;
+      return this;
+    }
+
+    public Builder port(int v) {
+      if (v < 0 || v > 65535) {
+        throw bad("port", v, "must be in 0..65535 (0 = any free port)");
+      }
+      port = v;
+      return this;
+    }
+
+    public Builder rounds(int v) {
+      if (v < 1) {
+        throw bad("rounds", v, "must be >= 1");
+      }
+      rounds = v;
+      return this;
+    }
+
+    public Builder clientsPerRound(int v) {
+      if (v < 1) {
+        throw bad("clients-per-round", v, "must be >= 1");
+      }
+      clientsPerRound = v;
+      return this;
+    }
+
+    /** 0 means "all clients of the round" (the default). */
+    public Builder minReports(int v) {
+      if (v < 0) {
+        throw bad("min-reports", v, "must be >= 1 (or 0 for clients-per-round)");
+      }
+      minReports = v;
+      return this;
+    }
+
+    public Builder roundDeadline(Duration v) {
+      if (v == null || v.isNegative() || v.isZero()) {
+        throw bad("round-deadline", v, "must be a positive duration");
+      }
+      roundDeadline = v;
+      return this;
+    }
+
+    public Builder selectionTimeout(Duration v) {
+      if (v == null || v.isNegative() || v.isZero()) {
+        throw bad("selection-timeout", v, "must be a positive duration");
+      }
+      selectionTimeout = v;
+      return this;
+    }
+
+    public Builder strategy(String v) {
+      if (!STRATEGIES.contains(v)) {
+        throw bad("strategy", v, "must be one of " + STRATEGIES);
+      }
+      strategy = v;
+      return this;
+    }
+
+    public Builder learningRate(double v) {
+      if (!(v > 0) || !Double.isFinite(v)) {
+        throw bad("learning-rate", v, "must be a positive finite number");
+      }
+      learningRate = v;
+      return this;
+    }
+
+    public Builder localEpochs(long v) {
+      if (v < 1) {
+        throw bad("local-epochs", v, "must be >= 1");
+      }
+      localEpochs = v;
+      return this;
+    }
+
+    /** 0 means the whole local dataset (B = ∞). */
+    public Builder batchSize(long v) {
+      if (v < 0) {
+        throw bad("batch-size", v, "must be >= 1 (or 0 for the full local dataset)");
+      }
+      batchSize = v;
+      return this;
+    }
+
+    public Builder serverLearningRate(double v) {
+      if (!(v > 0) || !Double.isFinite(v)) {
+        throw bad("server-learning-rate", v, "must be a positive finite number");
+      }
+      serverLearningRate = v;
+      return this;
+    }
+
+    public Builder model(String name) {
+      try {
+        model = Architectures.byName(name);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("config 'model': " + e.getMessage(), e);
+      }
+      return this;
+    }
+
+    public Builder model(ModelArchitecture v) {
+      if (v == null) {
+        throw bad("model", null, "must be set");
+      }
+      model = v;
+      return this;
+    }
+
+    public Builder initialModel(Path v) {
+      initialModel = v;
+      return this;
+    }
+
+    public Builder seed(long v) {
+      seed = v;
+      return this;
+    }
+
+    public Builder evaluationData(Path v) {
+      evaluationData = v;
+      return this;
+    }
+
+    public Builder uploadSlots(int v) {
+      if (v < 1 || v > 1024) {
+        throw bad("upload-slots", v, "must be in 1..1024");
+      }
+      uploadSlots = v;
+      return this;
+    }
+
+    public Builder maxAbsUpdateValue(double v) {
+      if (!(v >= 0x1p-8 && v <= 0x1p20) || v != Math.scalb(1.0, Math.getExponent(v))) {
+        throw bad("max-abs-update-value", v, "must be a power of two in [2^-8, 2^20]");
+      }
+      maxAbsUpdateValue = v;
+      return this;
+    }
+
+    public Builder saveModel(Path v) {
+      saveModel = v;
+      return this;
+    }
+
+    public Builder metricsFile(Path v) {
+      metricsFile = v;
+      return this;
+    }
+
+    public Builder maxRoundAttempts(int v) {
+      if (v < 1) {
+        throw bad("max-round-attempts", v, "must be >= 1");
+      }
+      maxRoundAttempts = v;
+      return this;
+    }
+
+    public ServerConfig build() {
+      if (minReports > clientsPerRound) {
+        throw new IllegalArgumentException(
+            "config 'min-reports' (" + minReports + ") cannot exceed 'clients-per-round' ("
+                + clientsPerRound + ")");
+      }
+      return new ServerConfig(this);
+    }
+  }
+}

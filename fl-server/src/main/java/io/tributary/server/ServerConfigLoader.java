@@ -1,0 +1,153 @@
+package io.tributary.server;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Reads a server YAML file into a {@link ServerConfig.Builder}, so that YAML, command-line flags and
+ * code share one validation path. Keys are kebab-case and match {@link ServerConfig#describe()};
+ * unknown keys and values of the wrong type are errors that name the key.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class ServerConfigLoader {
+  private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
+  private static final Map<String, BiConsumer<ServerConfig.Builder, Object>> KEYS = new LinkedHashMap<>();
+
+  static {
+    KEYS.put("host", (b, v) -> b.host(string("host", v)));
+    KEYS.put("port", (b, v) -> b.port(integer("port", v)));
+    KEYS.put("rounds", (b, v) -> b.rounds(integer("rounds", v)));
+    KEYS.put("clients-per-round", (b, v) -> b.clientsPerRound(integer("clients-per-round", v)));
+    KEYS.put("min-reports", (b, v) -> b.minReports(integer("min-reports", v)));
+    KEYS.put("round-deadline", (b, v) -> b.roundDeadline(duration("round-deadline", v)));
+    KEYS.put("selection-timeout", (b, v) -> b.selectionTimeout(duration("selection-timeout", v)));
+    KEYS.put("strategy", (b, v) -> b.strategy(string("strategy", v)));
+    KEYS.put("learning-rate", (b, v) -> b.learningRate(number("learning-rate", v)));
+    KEYS.put("local-epochs", (b, v) -> b.localEpochs(integer("local-epochs", v)));
+    KEYS.put("batch-size", (b, v) -> b.batchSize(batch(v)));
+    KEYS.put("server-learning-rate", (b, v) -> b.serverLearningRate(number("server-learning-rate", v)));
+    KEYS.put("model", (b, v) -> b.model(string("model", v)));
+    KEYS.put("initial-model", (b, v) -> b.initialModel(Path.of(string("initial-model", v))));
+    KEYS.put("seed", (b, v) -> b.seed(integer("seed", v)));
+    KEYS.put("evaluation-data", (b, v) -> b.evaluationData(Path.of(string("evaluation-data", v))));
+    KEYS.put("upload-slots", (b, v) -> b.uploadSlots(integer("upload-slots", v)));
+    KEYS.put("max-abs-update-value", (b, v) -> b.maxAbsUpdateValue(number("max-abs-update-value", v)));
+    KEYS.put("save-model", (b, v) -> b.saveModel(Path.of(string("save-model", v))));
+    KEYS.put("metrics-file", (b, v) -> b.metricsFile(Path.of(string("metrics-file", v))));
+    KEYS.put("max-round-attempts", (b, v) -> b.maxRoundAttempts(integer("max-round-attempts", v)));
+  }
+
+  private ServerConfigLoader() {}
+
+  /** The keys a server YAML file may contain. */
+  public static Iterable<String> keys() {
+    return KEYS.keySet();
+  }
+
+  /** Applies the YAML file at {@code path} to {@code builder}. */
+  public static ServerConfig.Builder load(Path path, ServerConfig.Builder builder) throws IOException {
+    try (Reader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+      return apply(r, builder, path.toString());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Applies YAML text to {@code builder}; {@code source} names it in errors. */
+  public static ServerConfig.Builder apply(Reader yaml, ServerConfig.Builder builder, String source) {
+    Object doc;
+    try {
+      doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
+    } catch (YAMLException e) {
+      throw new IllegalArgumentException("not valid YAML (" + source + "): " + e.getMessage(), e);
+    }
+    if (doc == null) {
+      return builder;
+    }
+    if (!(doc instanceof Map<?, ?> map)) {
+      throw new IllegalArgumentException("the top level of " + source + " must be a mapping of keys");
+    }
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      String key = String.valueOf(e.getKey());
+      BiConsumer<ServerConfig.Builder, Object> setter = KEYS.get(key);
+      if (setter == null) {
+        throw new IllegalArgumentException("unknown config key '" + key + "'; known keys: " + KEYS.keySet());
+      }
+      if (e.getValue() == null) {
+        throw new IllegalArgumentException("config '" + key + "' has no value");
+      }
+      setter.accept(builder, e.getValue());
+    }
+    return builder;
+  }
+
+  private static String string(String key, Object v) {
+    if (v instanceof String s) {
+      return s;
+    }
+    if (v instanceof Number || v instanceof Boolean) {
+      return String.valueOf(v);
+    }
+    throw new IllegalArgumentException("config '" + key + "' must be a string, got " + v);
+  }
+
+  private static int integer(String key, Object v) {
+    if (v instanceof Integer i) {
+      return i;
+    }
+    if (v instanceof Long l && l == (int) (long) l) {
+      return (int) (long) l;
+    }
+    throw new IllegalArgumentException("config '" + key + "' must be an integer, got " + v);
+  }
+
+  private static double number(String key, Object v) {
+    if (v instanceof Number n) {
+      return n.doubleValue();
+    }
+    throw new IllegalArgumentException("config '" + key + "' must be a number, got " + v);
+  }
+
+  private static long batch(Object v) {
+    if (v instanceof String s && (s.equals("inf") || s.equals("full") || s.equals("∞"))) {
+      return 0;
+    }
+    return integer("batch-size", v);
+  }
+
+  /** Parses "30s", "1500ms", "5m", "1h" or a bare number of seconds. */
+  public static Duration duration(String key, Object v) {
+    if (v instanceof Number n) {
+      return Duration.ofMillis(Math.round(n.doubleValue() * 1000));
+    }
+    Matcher m = DURATION.matcher(String.valueOf(v).trim());
+    if (!m.matches()) {
+      throw new IllegalArgumentException(
+          "config '" + key + "' must be a duration such as 30s, 1500ms, 5m or 1h, got " + v);
+    }
+    double amount = Double.parseDouble(m.group(1));
+    String unit = m.group(2) == null ? "s" : m.group(2);
+    double ms =
+        switch (unit) {
+          case "ms" -> amount;
+          case "s" -> amount * 1000;
+          case "m" -> amount * 60_000;
+          default -> amount * 3_600_000;
+        };
+    return Duration.ofMillis(Math.round(ms));
+  }
+}

@@ -1,0 +1,222 @@
+package io.tributary.server.cli;
+
+import io.tributary.core.model.ModelWeights;
+import io.tributary.core.model.TensorCodec;
+import io.tributary.server.CentralEvaluator;
+import io.tributary.server.FlServer;
+import io.tributary.server.MnistEvaluator;
+import io.tributary.server.RoundListener;
+import io.tributary.server.RoundSummary;
+import io.tributary.server.ServerConfig;
+import io.tributary.server.ServerConfigLoader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code fl server}: runs an aggregation server from a YAML file and flags (flags win). */
+@Command(
+    name = "server",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs a Tributary aggregation server: FedAvg rounds over gRPC (fl.v1).",
+      "Settings come from --config (YAML, kebab-case keys) and are overridden by flags."
+    },
+    footer = {"", "YAML keys: %n  ${sys:tributary.server.keys}"})
+public final class ServerCommand implements Callable<Integer> {
+  @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file.")
+  Path configFile;
+
+  @Option(names = "--host", description = "Address to bind (default 0.0.0.0).")
+  String host;
+
+  @Option(names = "--port", description = "TCP port (default 8080; 0 = any free port).")
+  Integer port;
+
+  @Option(names = "--rounds", description = "Number of rounds (default 10).")
+  Integer rounds;
+
+  @Option(names = "--clients-per-round", description = "Clients selected per round (default 10).")
+  Integer clientsPerRound;
+
+  @Option(names = "--min-reports", description = "Valid updates needed for a round to count (default: all).")
+  Integer minReports;
+
+  @Option(names = "--round-deadline", paramLabel = "DURATION", description = "Upload deadline per round, e.g. 120s, 5m.")
+  String roundDeadline;
+
+  @Option(names = "--strategy", description = "Aggregation strategy: ${COMPLETION-CANDIDATES}.",
+      completionCandidates = Strategies.class)
+  String strategy;
+
+  @Option(names = {"--lr", "--learning-rate"}, description = "Client learning rate.")
+  Double learningRate;
+
+  @Option(names = {"--epochs", "--local-epochs"}, description = "Local epochs E.")
+  Long localEpochs;
+
+  @Option(names = "--batch-size", description = "Local batch size B (0 = full local dataset).")
+  Long batchSize;
+
+  @Option(names = "--server-lr", description = "Server learning rate (1 = plain FedAvg).")
+  Double serverLearningRate;
+
+  @Option(names = "--model", description = "Model architecture: mnist-2nn, mnist-cnn or mlp:784-200-10.")
+  String model;
+
+  @Option(names = "--seed", description = "Run seed (initial model, sampling, client data order).")
+  Long seed;
+
+  @Option(names = "--eval-data", paramLabel = "DIR", description = "Directory with the MNIST IDX files; the test split evaluates each round's model.")
+  Path evaluationData;
+
+  @Option(names = "--save-model", paramLabel = "FILE", description = "Write the final model here (little-endian float32).")
+  Path saveModel;
+
+  @Option(names = "--metrics-file", paramLabel = "FILE", description = "Append one JSON line per round here.")
+  Path metricsFile;
+
+  @Option(names = "--upload-slots", description = "Uploads staged at once (bounds memory).")
+  Integer uploadSlots;
+
+  static final class Strategies extends java.util.ArrayList<String> {
+    private static final long serialVersionUID = 1L;
+
+    Strategies() {
+      super(ServerConfig.STRATEGIES);
+    }
+  }
+
+  ServerConfig resolve() throws IOException {
+    ServerConfig.Builder b = ServerConfig.builder();
+    if (configFile != null) {
+      ServerConfigLoader.load(configFile, b);
+    }
+    if (host != null) b.host(host);
+    if (port != null) b.port(port);
+    if (rounds != null) b.rounds(rounds);
+    if (clientsPerRound != null) b.clientsPerRound(clientsPerRound);
+    if (minReports != null) b.minReports(minReports);
+    if (roundDeadline != null) b.roundDeadline(ServerConfigLoader.duration("round-deadline", roundDeadline));
+    if (strategy != null) b.strategy(strategy);
+    if (learningRate != null) b.learningRate(learningRate);
+    if (localEpochs != null) b.localEpochs(localEpochs);
+    if (batchSize != null) b.batchSize(batchSize);
+    if (serverLearningRate != null) b.serverLearningRate(serverLearningRate);
+    if (model != null) b.model(model);
+    if (seed != null) b.seed(seed);
+    if (evaluationData != null) b.evaluationData(evaluationData);
+    if (saveModel != null) b.saveModel(saveModel);
+    if (metricsFile != null) b.metricsFile(metricsFile);
+    if (uploadSlots != null) b.uploadSlots(uploadSlots);
+    return b.build();
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    ServerConfig config;
+    try {
+      config = resolve();
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      return 2;
+    }
+    CentralEvaluator evaluator = null;
+    if (config.evaluationData().isPresent()) {
+      evaluator = MnistEvaluator.fromDirectory(config.model(), config.evaluationData().get());
+    }
+    long start = System.nanoTime();
+    PrintWriter metrics = config.metricsFile().isPresent()
+        ? new PrintWriter(Files.newBufferedWriter(config.metricsFile().get(),
+            StandardOpenOption.CREATE, StandardOpenOption.APPEND))
+        : null;
+    RoundListener listener = new RoundListener() {
+      @Override
+      public void onRoundCompleted(RoundSummary s) {
+        System.out.println(formatRound(s, config.rounds()));
+        if (metrics != null) {
+          metrics.println(toJson(s));
+          metrics.flush();
+        }
+      }
+
+      @Override
+      public void onRoundFailed(long round, int attempt, String reason) {
+        System.out.printf(Locale.ROOT, "round %d attempt %d failed: %s%n", round, attempt, reason);
+      }
+    };
+    FlServer server = FlServer.builder(config).evaluator(evaluator).listener(listener).build().start();
+    System.out.printf(Locale.ROOT, "server listening on port %d: %s%n", server.port(), config.describe());
+    System.out.flush();
+    boolean ok = server.awaitRounds();
+    double total = (System.nanoTime() - start) / 1e9;
+    server.coordinator().awaitFarewells(Duration.ofSeconds(15).toMillis());
+    server.close();
+    if (metrics != null) {
+      metrics.close();
+    }
+    if (config.saveModel().isPresent()) {
+      saveModel(server.globalModel(), config.saveModel().get());
+    }
+    RoundSummary last = server.history().isEmpty() ? null : server.history().get(server.history().size() - 1);
+    if (last != null && !Double.isNaN(last.evalAccuracy())) {
+      System.out.printf(Locale.ROOT, "final test accuracy: %.2f%% after %d rounds (total %.1f s)%n",
+          100 * last.evalAccuracy(), server.history().size(), total);
+    } else {
+      System.out.printf(Locale.ROOT, "finished %d rounds (total %.1f s)%n", server.history().size(), total);
+    }
+    return ok ? 0 : 1;
+  }
+
+  static String formatRound(RoundSummary s, int rounds) {
+    return String.format(Locale.ROOT,
+        "round %3d/%d | clients %d/%d | train loss %.4f | test loss %.4f | test accuracy %6.2f%% | %.1f s",
+        s.round(), rounds, s.accepted(), s.selected(), s.trainLoss(), s.evalLoss(), 100 * s.evalAccuracy(),
+        s.seconds());
+  }
+
+  static String toJson(RoundSummary s) {
+    StringBuilder m = new StringBuilder();
+    s.clientMetrics().forEach((k, v) -> m.append(m.length() == 0 ? "" : ",").append('"').append(k)
+        .append("\":").append(Double.isFinite(v) ? Double.toString(v) : "null"));
+    return String.format(Locale.ROOT,
+        "{\"round\":%d,\"attempt\":%d,\"selected\":%d,\"accepted\":%d,\"failures\":%d,\"total_weight\":%d,"
+            + "\"client_metrics\":{%s},\"eval_loss\":%s,\"eval_accuracy\":%s,\"seconds\":%.3f,"
+            + "\"model_version\":%d,\"model_sha256\":\"%s\",\"cohort_sha256\":\"%s\"}",
+        s.round(), s.attempt(), s.selected(), s.accepted(), s.failures().size(), s.totalWeight(), m,
+        num(s.evalLoss()), num(s.evalAccuracy()), s.seconds(), s.modelVersion(), s.modelSha256(),
+        s.cohortSha256());
+  }
+
+  private static String num(double v) {
+    return Double.isFinite(v) ? Double.toString(v) : "null";
+  }
+
+  /** Writes the model's little-endian float32 bytes atomically (temp file, then move). */
+  static void saveModel(ModelWeights model, Path file) throws IOException {
+    Path dir = file.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+    Files.write(tmp, TensorCodec.toBytes(model.toArray()));
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the command and returns its exit code (for launchers and tests). */
+  public static int run(String... args) {
+    Logging.configure();
+    System.setProperty("tributary.server.keys", String.join(", ", ServerConfigLoader.keys()));
+    return new CommandLine(new ServerCommand()).execute(args);
+  }
+}

@@ -1,0 +1,2 @@
+/** The {@code fl server} command line. */
+package io.tributary.server.cli;

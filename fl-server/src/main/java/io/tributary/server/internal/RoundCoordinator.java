@@ -1,0 +1,719 @@
+package io.tributary.server.internal;
+
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.tributary.core.aggregate.AggregatedUpdate;
+import io.tributary.core.aggregate.InvalidUpdateException;
+import io.tributary.core.aggregate.UpdateAccumulator;
+import io.tributary.core.config.ConfigValues;
+import io.tributary.core.model.ModelLayout;
+import io.tributary.core.model.ModelWeights;
+import io.tributary.core.model.TensorCodec;
+import io.tributary.core.protocol.ClientFailure;
+import io.tributary.core.protocol.ClientUpdate;
+import io.tributary.core.protocol.EvaluateResult;
+import io.tributary.core.protocol.RoundResults;
+import io.tributary.core.strategy.Seeds;
+import io.tributary.core.strategy.Strategy;
+import io.tributary.server.CentralEvaluator;
+import io.tributary.server.RoundListener;
+import io.tributary.server.RoundSummary;
+import io.tributary.server.ServerConfig;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Runs the rounds: waits for check-ins, selects a seeded cohort, hands out tasks and the model,
+ * accepts validated uploads into one streaming accumulator, closes the round at quorum or deadline,
+ * aggregates through the strategy, evaluates and moves on.
+ *
+ * <p>Thread-safety: all round state is guarded by this object's monitor; folds into the accumulator
+ * run concurrently under the read side of {@code foldLock}, and closing a round takes the write
+ * side, so a round never closes in the middle of a fold and an update is either wholly in the
+ * aggregate or not at all. The gRPC threads call {@link #checkIn}, {@link #beginUpload}, {@link
+ * #commitUpload}; the round thread calls {@link #runRounds}.
+ */
+public final class RoundCoordinator {
+  private static final Logger LOG = Logger.getLogger(RoundCoordinator.class.getName());
+  private static final long CLIENT_FRESHNESS_MS = 60_000;
+  private static final long WAITING_RETRY_MS = 200;
+
+  /** Where a round is. */
+  public enum Phase {
+    WAITING_FOR_CLIENTS,
+    COLLECTING,
+    AGGREGATING,
+    FINISHED
+  }
+
+  /** A client's task within one round. */
+  public enum TaskStatus {
+    ASSIGNED,
+    UPLOADING,
+    ACCEPTED
+  }
+
+  /** One selected client's task. Fields are guarded by the coordinator's monitor. */
+  public static final class TaskState {
+    final String taskId;
+    final String clientId;
+    final long round;
+    TaskStatus status = TaskStatus.ASSIGNED;
+    int rejectedUploads;
+
+    TaskState(String taskId, String clientId, long round) {
+      this.taskId = taskId;
+      this.clientId = clientId;
+      this.round = round;
+    }
+
+    public String taskId() {
+      return taskId;
+    }
+
+    public String clientId() {
+      return clientId;
+    }
+
+    public long round() {
+      return round;
+    }
+  }
+
+  /** The global model of the current round in wire form, shared read-only by all downloads. */
+  public record ModelSnapshot(long round, long version, ModelLayout layout, byte[] bytes, byte[] sha256) {}
+
+  /** What the server tells a client that checks in. */
+  public sealed interface CheckInOutcome permits TaskOffer, Retry, Done {}
+
+  /** A task to run now. */
+  public record TaskOffer(
+      TaskState task, ModelSnapshot model, ConfigValues config, long deadlineUnixMs, String strategy)
+      implements CheckInOutcome {}
+
+  /** Nothing to do yet: come back later. */
+  public record Retry(long delayMs, String reason) implements CheckInOutcome {}
+
+  /** Training is over. */
+  public record Done(String reason, long finalModelVersion) implements CheckInOutcome {}
+
+  private final ServerConfig config;
+  private final Strategy strategy;
+  private final CentralEvaluator evaluator;
+  private final RoundListener listener;
+  private final Clock clock;
+  private final StagingPool staging;
+  private final SecureRandom taskIds = new SecureRandom();
+  private final ReentrantReadWriteLock foldLock = new ReentrantReadWriteLock();
+
+  // Guarded by this.
+  private final Map<String, Long> lastSeen = new HashMap<>();
+  private final java.util.Set<String> toldDone = new java.util.HashSet<>();
+  private final Map<String, TaskState> tasksById = new HashMap<>();
+  private final Map<String, TaskState> taskByClient = new HashMap<>();
+  private final List<ClientUpdate> accepted = new ArrayList<>();
+  private final Map<String, Map<String, Double>> reportedMetrics = new TreeMap<>();
+  private Phase phase = Phase.WAITING_FOR_CLIENTS;
+  private long round = 1;
+  private int attempt;
+  private long deadlineUnixMs;
+  private ConfigValues roundConfig = ConfigValues.empty();
+  private ModelWeights global;
+  private ModelSnapshot snapshot;
+  private UpdateAccumulator accumulator;
+  private String finishReason = "";
+  private volatile boolean stopRequested;
+  private final List<RoundSummary> history = new ArrayList<>();
+
+  public RoundCoordinator(
+      ServerConfig config,
+      Strategy strategy,
+      ModelWeights initial,
+      CentralEvaluator evaluator,
+      RoundListener listener,
+      Clock clock) {
+    if (!initial.layout().equals(config.model().layout())) {
+      throw new IllegalArgumentException(
+          "initial model layout " + initial.layout() + " does not match model " + config.model().name());
+    }
+    if (!initial.allFinite()) {
+      throw new IllegalArgumentException("initial model contains NaN or infinite values");
+    }
+    this.config = config;
+    this.strategy = strategy;
+    this.evaluator = evaluator;
+    this.listener = listener;
+    this.clock = clock;
+    this.staging = new StagingPool(config.uploadSlots(), Math.toIntExact(initial.layout().totalBytes()));
+    setGlobal(initial, 0);
+  }
+
+  private synchronized void setGlobal(ModelWeights weights, long version) {
+    global = weights;
+    float[] values = weights.toArray();
+    byte[] bytes = TensorCodec.toBytes(values);
+    snapshot = new ModelSnapshot(round, version, weights.layout(), bytes, TensorCodec.sha256().digest(bytes));
+  }
+
+  public synchronized ModelWeights globalModel() {
+    return global;
+  }
+
+  public synchronized long modelVersion() {
+    return snapshot.version();
+  }
+
+  public synchronized Phase phase() {
+    return phase;
+  }
+
+  public synchronized long currentRound() {
+    return round;
+  }
+
+  public synchronized List<RoundSummary> history() {
+    return List.copyOf(history);
+  }
+
+  public ModelLayout layout() {
+    return config.model().layout();
+  }
+
+  /** Asks {@link #runRounds} to stop after the current wait; the round in progress is abandoned. */
+  public void requestStop() {
+    stopRequested = true;
+    synchronized (this) {
+      notifyAll();
+    }
+  }
+
+  /**
+   * After the rounds, waits up to {@code timeoutMs} until every client seen recently has been told
+   * that training is finished. Returns true if all were told.
+   */
+  public synchronized boolean awaitFarewells(long timeoutMs) throws InterruptedException {
+    long end = clock.millis() + timeoutMs;
+    while (true) {
+      long now = clock.millis();
+      boolean all = lastSeen.entrySet().stream()
+          .allMatch(e -> toldDone.contains(e.getKey()) || now - e.getValue() > CLIENT_FRESHNESS_MS);
+      if (all || now >= end) {
+        return all;
+      }
+      wait(Math.min(100, end - now));
+    }
+  }
+
+  // ---------------------------------------------------------------- client-facing operations
+
+  /** A client asks for work. */
+  public synchronized CheckInOutcome checkIn(String clientId) {
+    if (phase == Phase.FINISHED) {
+      toldDone.add(clientId);
+      notifyAll();
+      return new Done(finishReason, snapshot.version());
+    }
+    lastSeen.put(clientId, clock.millis());
+    notifyAll();
+    TaskState task = taskByClient.get(clientId);
+    if (phase == Phase.COLLECTING && task != null) {
+      if (task.status == TaskStatus.ASSIGNED || task.status == TaskStatus.UPLOADING) {
+        return new TaskOffer(task, snapshot, roundConfig, deadlineUnixMs, strategy.name());
+      }
+      return new Retry(retryUntilNextRound(), "your update for round " + round + " was accepted");
+    }
+    if (phase == Phase.COLLECTING) {
+      return new Retry(retryUntilNextRound(), "round " + round + " is in progress without you");
+    }
+    return new Retry(WAITING_RETRY_MS, "waiting for round " + round + " to start");
+  }
+
+  private long retryUntilNextRound() {
+    long left = deadlineUnixMs - clock.millis();
+    return Math.max(WAITING_RETRY_MS, Math.min(1000, left));
+  }
+
+  /** The model a task should download. */
+  public synchronized ModelSnapshot modelFor(String clientId, long roundId, String taskId)
+      throws StatusException {
+    TaskState task = lookUpTask(clientId, roundId, taskId);
+    if (task.status == TaskStatus.ACCEPTED) {
+      throw Status.ALREADY_EXISTS
+          .withDescription("task " + taskId + " is complete; its update was accepted")
+          .asException();
+    }
+    return snapshot;
+  }
+
+  /** Checks who may touch a task: known client, current open round, its own task. */
+  private TaskState lookUpTask(String clientId, long roundId, String taskId) throws StatusException {
+    if (!lastSeen.containsKey(clientId)) {
+      throw Status.UNAUTHENTICATED
+          .withDescription("unknown client '" + clientId + "': check in first")
+          .asException();
+    }
+    if (phase == Phase.FINISHED) {
+      throw Status.FAILED_PRECONDITION.withDescription("training is finished").asException();
+    }
+    if (roundId != round || phase != Phase.COLLECTING) {
+      String now = phase == Phase.COLLECTING ? "round " + round + " is collecting" : "round " + round
+          + " is " + phase.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+      throw Status.FAILED_PRECONDITION
+          .withDescription("stale round " + roundId + ": " + now)
+          .asException();
+    }
+    TaskState task = tasksById.get(taskId);
+    if (task == null || task.round != roundId) {
+      throw Status.NOT_FOUND
+          .withDescription("no task '" + taskId + "' in round " + roundId)
+          .asException();
+    }
+    if (!task.clientId.equals(clientId)) {
+      throw Status.PERMISSION_DENIED
+          .withDescription("task '" + taskId + "' belongs to another client, not '" + clientId + "'")
+          .asException();
+    }
+    return task;
+  }
+
+  /** The checked context of an upload in progress; holds a staging buffer until released. */
+  public final class UploadTicket {
+    final TaskState task;
+    final long round;
+    final byte[] buffer;
+    final long weight;
+    final long numExamples;
+    final long localSteps;
+    private boolean open = true;
+
+    UploadTicket(TaskState task, byte[] buffer, long weight, long numExamples, long localSteps) {
+      this.task = task;
+      this.round = task.round;
+      this.buffer = buffer;
+      this.weight = weight;
+      this.numExamples = numExamples;
+      this.localSteps = localSteps;
+    }
+
+    public byte[] buffer() {
+      return buffer;
+    }
+
+    public TaskState task() {
+      return task;
+    }
+
+    /** Gives the staging buffer back and, unless the update was accepted, lets the client retry. */
+    public void release(String reason) {
+      synchronized (RoundCoordinator.this) {
+        if (!open) {
+          return;
+        }
+        open = false;
+        if (task.status == TaskStatus.UPLOADING) {
+          task.status = TaskStatus.ASSIGNED;
+          task.rejectedUploads++;
+          LOG.info(() -> "round " + round + ": upload from " + task.clientId + " rejected: " + reason);
+        }
+      }
+      staging.release(buffer);
+    }
+  }
+
+  /**
+   * Starts an upload: checks the caller, round, task and the update's header, and reserves a staging
+   * buffer. The task is marked as uploading so that a concurrent duplicate is refused.
+   */
+  public UploadTicket beginUpload(
+      String clientId,
+      long roundId,
+      String taskId,
+      long modelVersion,
+      ModelLayout updateLayout,
+      long totalBytes,
+      long numExamples,
+      long localSteps)
+      throws StatusException {
+    TaskState task;
+    long weight;
+    synchronized (this) {
+      task = lookUpTask(clientId, roundId, taskId);
+      switch (task.status) {
+        case ACCEPTED -> throw Status.ALREADY_EXISTS
+            .withDescription("duplicate upload: the update for task " + taskId + " was already accepted")
+            .asException();
+        case UPLOADING -> throw Status.FAILED_PRECONDITION
+            .withDescription("another upload for task " + taskId + " is in progress")
+            .asException();
+        default -> {}
+      }
+      if (modelVersion != snapshot.version()) {
+        throw Status.FAILED_PRECONDITION
+            .withDescription("update was trained on model version " + modelVersion
+                + ", round " + round + " uses version " + snapshot.version())
+            .asException();
+      }
+      String shapeError = LayoutCheck.describeMismatch(snapshot.layout(), updateLayout);
+      if (shapeError != null) {
+        throw Status.INVALID_ARGUMENT.withDescription("wrong update shape: " + shapeError).asException();
+      }
+      if (totalBytes != snapshot.layout().totalBytes()) {
+        throw Status.INVALID_ARGUMENT
+            .withDescription("update declares " + totalBytes + " bytes, the model has "
+                + snapshot.layout().totalBytes())
+            .asException();
+      }
+      if (numExamples <= 0) {
+        throw Status.INVALID_ARGUMENT
+            .withDescription("num_examples must be positive, got " + numExamples)
+            .asException();
+      }
+      weight = strategy.aggregationWeight(numExamples, localSteps);
+      if (weight <= 0 || weight > accumulator.maxTotalWeight()) {
+        throw Status.INVALID_ARGUMENT
+            .withDescription("aggregation weight " + weight + " is outside 1.." + accumulator.maxTotalWeight())
+            .asException();
+      }
+      task.status = TaskStatus.UPLOADING;
+    }
+    byte[] buffer;
+    try {
+      buffer = staging.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      buffer = null;
+    }
+    if (buffer == null) {
+      synchronized (this) {
+        task.status = TaskStatus.ASSIGNED;
+      }
+      throw Status.RESOURCE_EXHAUSTED
+          .withDescription("all " + config.uploadSlots() + " upload slots are busy; retry shortly")
+          .asException();
+    }
+    return new UploadTicket(task, buffer, weight, numExamples, localSteps);
+  }
+
+  /** Checks a chunk's values (finite, in range) before it is accepted into the staging buffer. */
+  public void validateChunk(byte[] bytes, int offset, int firstElement, int count) throws StatusException {
+    try {
+      accumulator().validateRange(bytes, offset, firstElement, count);
+    } catch (InvalidUpdateException e) {
+      throw Status.INVALID_ARGUMENT.withDescription("invalid update: " + e.getMessage()).asException();
+    }
+  }
+
+  private synchronized UpdateAccumulator accumulator() throws StatusException {
+    if (accumulator == null) {
+      throw Status.FAILED_PRECONDITION.withDescription("no round is collecting").asException();
+    }
+    return accumulator;
+  }
+
+  /**
+   * Folds a complete, validated upload into the round's aggregate and marks the task accepted. The
+   * ticket stays the caller's to release.
+   */
+  public void commitUpload(UploadTicket ticket, Map<String, Double> metrics) throws StatusException {
+    foldLock.readLock().lock();
+    try {
+      UpdateAccumulator acc;
+      synchronized (this) {
+        if (phase != Phase.COLLECTING || round != ticket.round) {
+          throw Status.FAILED_PRECONDITION
+              .withDescription("round " + ticket.round + " closed before the upload completed")
+              .asException();
+        }
+        if (ticket.task.status != TaskStatus.UPLOADING) {
+          throw Status.FAILED_PRECONDITION.withDescription("task is no longer uploading").asException();
+        }
+        acc = accumulator;
+      }
+      try {
+        acc.add(ticket.buffer, 0, ticket.weight);
+      } catch (InvalidUpdateException e) {
+        throw Status.INVALID_ARGUMENT.withDescription("invalid update: " + e.getMessage()).asException();
+      }
+      synchronized (this) {
+        ticket.task.status = TaskStatus.ACCEPTED;
+        accepted.add(new ClientUpdate(
+            ticket.task.clientId, ticket.round, ticket.numExamples, ticket.localSteps, ticket.weight, metrics));
+        LOG.fine(() -> "round " + round + ": accepted update from " + ticket.task.clientId);
+        notifyAll();
+      }
+    } finally {
+      foldLock.readLock().unlock();
+    }
+  }
+
+  /** Records metrics a client reports about its task (e.g. local evaluation). */
+  public synchronized void reportMetrics(String clientId, long roundId, String taskId, Map<String, Double> metrics)
+      throws StatusException {
+    if (!lastSeen.containsKey(clientId)) {
+      throw Status.UNAUTHENTICATED.withDescription("unknown client '" + clientId + "'").asException();
+    }
+    TaskState task = tasksById.get(taskId);
+    if (task == null || task.round != roundId || !task.clientId.equals(clientId)) {
+      throw Status.NOT_FOUND
+          .withDescription("no task '" + taskId + "' of client '" + clientId + "' in round " + roundId)
+          .asException();
+    }
+    for (Map.Entry<String, Double> e : metrics.entrySet()) {
+      if (!Double.isFinite(e.getValue())) {
+        throw Status.INVALID_ARGUMENT
+            .withDescription("metric '" + e.getKey() + "' is not finite: " + e.getValue())
+            .asException();
+      }
+    }
+    reportedMetrics.put(clientId, Map.copyOf(metrics));
+  }
+
+  // ---------------------------------------------------------------- the round loop
+
+  /**
+   * Runs all rounds; returns when they are done, when a round failed too often, or on {@link
+   * #requestStop()}. Returns true on success.
+   */
+  public boolean runRounds() {
+    boolean ok = true;
+    String message = "completed " + config.rounds() + " rounds";
+    try {
+      while (currentRound() <= config.rounds() && !stopRequested) {
+        long startNanos = System.nanoTime();
+        List<String> cohort = awaitCohort();
+        if (cohort == null) {
+          break;
+        }
+        openRound(cohort);
+        awaitCollection();
+        if (stopRequested) {
+          break;
+        }
+        if (!closeAndAggregate(cohort, startNanos)) {
+          if (attempt >= config.maxRoundAttempts()) {
+            ok = false;
+            message = "round " + currentRound() + " failed " + attempt + " times; giving up";
+            break;
+          }
+        }
+      }
+      if (stopRequested && ok && currentRound() <= config.rounds()) {
+        ok = false;
+        message = "stopped before round " + currentRound();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      ok = false;
+      message = "interrupted";
+    } catch (RuntimeException e) {
+      LOG.log(Level.SEVERE, "round loop failed", e);
+      ok = false;
+      message = "round loop failed: " + e;
+    }
+    synchronized (this) {
+      phase = Phase.FINISHED;
+      finishReason = message;
+      tasksById.clear();
+      taskByClient.clear();
+      accumulator = null;
+      notifyAll();
+    }
+    listener.onFinished(ok, message);
+    return ok;
+  }
+
+  private synchronized List<String> awaitCohort() throws InterruptedException {
+    phase = Phase.WAITING_FOR_CLIENTS;
+    attempt++;
+    long start = clock.millis();
+    long lastLog = start;
+    while (!stopRequested) {
+      long now = clock.millis();
+      List<String> fresh = new ArrayList<>();
+      for (Map.Entry<String, Long> e : new TreeMap<>(lastSeen).entrySet()) {
+        if (now - e.getValue() <= CLIENT_FRESHNESS_MS) {
+          fresh.add(e.getKey());
+        }
+      }
+      boolean timedOut = now - start >= config.selectionTimeout().toMillis();
+      if (fresh.size() >= config.clientsPerRound()
+          || (timedOut && fresh.size() >= config.minReports())) {
+        return sample(fresh, Math.min(config.clientsPerRound(), fresh.size()));
+      }
+      if (now - lastLog >= 10_000) {
+        lastLog = now;
+        int have = fresh.size();
+        LOG.info(() -> "round " + round + ": waiting for clients (" + have + " of "
+            + config.clientsPerRound() + " checked in)");
+      }
+      wait(100);
+    }
+    return null;
+  }
+
+  /** Seeded sampling without replacement from the sorted candidates (partial Fisher–Yates). */
+  private List<String> sample(List<String> sortedCandidates, int n) {
+    SplittableRandom rng = new SplittableRandom(Seeds.derive(config.seed(), round * 1_000 + attempt));
+    List<String> pool = new ArrayList<>(sortedCandidates);
+    for (int i = 0; i < n; i++) {
+      int j = i + rng.nextInt(pool.size() - i);
+      String t = pool.get(i);
+      pool.set(i, pool.get(j));
+      pool.set(j, t);
+    }
+    return new ArrayList<>(pool.subList(0, n));
+  }
+
+  private synchronized void openRound(List<String> cohort) {
+    tasksById.clear();
+    taskByClient.clear();
+    accepted.clear();
+    reportedMetrics.clear();
+    HexFormat hex = HexFormat.of();
+    for (String client : cohort) {
+      byte[] id = new byte[16];
+      taskIds.nextBytes(id);
+      TaskState t = new TaskState(hex.formatHex(id), client, round);
+      tasksById.put(t.taskId, t);
+      taskByClient.put(client, t);
+    }
+    roundConfig = strategy.configureFit(round);
+    accumulator = new UpdateAccumulator(global.layout(), UpdateAccumulator.DEFAULT_FRACTION_BITS,
+        config.maxAbsUpdateValue());
+    snapshot = new ModelSnapshot(round, snapshot.version(), snapshot.layout(), snapshot.bytes(), snapshot.sha256());
+    deadlineUnixMs = clock.millis() + config.roundDeadline().toMillis();
+    phase = Phase.COLLECTING;
+    LOG.info(() -> "round " + round + ": selected " + cohort.size() + " clients, deadline in "
+        + config.roundDeadline().toSeconds() + " s");
+    notifyAll();
+  }
+
+  private synchronized void awaitCollection() throws InterruptedException {
+    while (!stopRequested) {
+      long left = deadlineUnixMs - clock.millis();
+      boolean allIn = tasksById.values().stream().allMatch(t -> t.status == TaskStatus.ACCEPTED);
+      if (allIn || left <= 0) {
+        return;
+      }
+      wait(Math.min(left, 200));
+    }
+  }
+
+  private boolean closeAndAggregate(List<String> cohort, long startNanos) {
+    AggregatedUpdate aggregate;
+    RoundResults results;
+    long closedRound;
+    foldLock.writeLock().lock();
+    try {
+      synchronized (this) {
+        phase = Phase.AGGREGATING;
+        closedRound = round;
+        List<ClientFailure> failures = new ArrayList<>();
+        for (String c : cohort) {
+          TaskState t = taskByClient.get(c);
+          if (t.status != TaskStatus.ACCEPTED) {
+            failures.add(new ClientFailure(c, round, t.rejectedUploads > 0
+                ? "no valid update before the deadline (" + t.rejectedUploads + " rejected)"
+                : "no update before the deadline"));
+          }
+        }
+        results = new RoundResults(round, accepted, failures);
+        aggregate = accumulator.snapshot();
+      }
+    } finally {
+      foldLock.writeLock().unlock();
+    }
+    if (results.successes().size() < config.minReports() || aggregate.updates() == 0) {
+      String reason = "only " + results.successes().size() + " of " + cohort.size()
+          + " clients sent a valid update (min-reports " + config.minReports() + ")";
+      LOG.warning(() -> "round " + closedRound + " attempt " + attempt + " failed: " + reason);
+      synchronized (this) {
+        tasksById.clear();
+        taskByClient.clear();
+        accumulator = null;
+        phase = Phase.WAITING_FOR_CLIENTS;
+      }
+      listener.onRoundFailed(closedRound, attempt, reason);
+      return false;
+    }
+    ModelWeights previous = globalModel();
+    ModelWeights next = strategy.aggregateFit(closedRound, previous, aggregate, results);
+    if (!next.allFinite()) {
+      // The accumulator bounds every value, so this means a strategy bug; keep the old model.
+      throw new IllegalStateException("strategy " + strategy.name() + " produced a non-finite model");
+    }
+    EvaluateResult eval = evaluator == null ? null : evaluator.evaluate(next);
+    double seconds = (System.nanoTime() - startNanos) / 1e9;
+    RoundSummary summary;
+    synchronized (this) {
+      long version = snapshot.version() + 1;
+      setGlobal(next, version);
+      summary = new RoundSummary(
+          closedRound,
+          attempt,
+          cohort.size(),
+          results.successes().size(),
+          results.failures(),
+          aggregate.totalWeight(),
+          mergedMetrics(results),
+          eval == null ? Double.NaN : eval.loss(),
+          eval == null ? Double.NaN : eval.accuracy(),
+          seconds,
+          version,
+          HexFormat.of().formatHex(snapshot.sha256()),
+          cohortHash(results));
+      history.add(summary);
+      tasksById.clear();
+      taskByClient.clear();
+      accumulator = null;
+      round++;
+      attempt = 0;
+      phase = Phase.WAITING_FOR_CLIENTS;
+      notifyAll();
+    }
+    listener.onRoundCompleted(summary);
+    return true;
+  }
+
+  private Map<String, Double> mergedMetrics(RoundResults results) {
+    Map<String, Double> m = new LinkedHashMap<>(results.weightedMetrics());
+    synchronized (this) {
+      if (!reportedMetrics.isEmpty()) {
+        Map<String, double[]> sums = new TreeMap<>();
+        reportedMetrics.values().forEach(r -> r.forEach((k, v) -> {
+          double[] a = sums.computeIfAbsent("client_" + k, x -> new double[2]);
+          a[0] += v;
+          a[1]++;
+        }));
+        sums.forEach((k, a) -> m.put(k, a[0] / a[1]));
+      }
+    }
+    return m;
+  }
+
+  private static String cohortHash(RoundResults results) {
+    MessageDigest md = TensorCodec.sha256();
+    results.successes().stream().map(ClientUpdate::clientId).sorted().forEach(id -> {
+      md.update(id.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      md.update((byte) 0);
+    });
+    return HexFormat.of().formatHex(md.digest());
+  }
+
+  /** The number of staging buffers currently lent out (for tests and metrics). */
+  public int stagingInUse() {
+    return staging.inUse();
+  }
+}

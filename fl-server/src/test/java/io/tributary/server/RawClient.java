@@ -1,0 +1,169 @@
+package io.tributary.server;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.tributary.core.model.ModelLayout;
+import io.tributary.core.model.TensorCodec;
+import io.tributary.proto.convert.WireConversions;
+import io.tributary.proto.v1.CheckInRequest;
+import io.tributary.proto.v1.CheckInResponse;
+import io.tributary.proto.v1.DataChunk;
+import io.tributary.proto.v1.DownloadModelRequest;
+import io.tributary.proto.v1.FederatedLearningGrpc;
+import io.tributary.proto.v1.ModelChunk;
+import io.tributary.proto.v1.ProtocolVersion;
+import io.tributary.proto.v1.Task;
+import io.tributary.proto.v1.UpdateChunk;
+import io.tributary.proto.v1.UpdateEncoding;
+import io.tributary.proto.v1.UpdateHeader;
+import io.tributary.proto.v1.UpdateTrailer;
+import io.tributary.proto.v1.UploadReceipt;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A hand-driven fl.v1 client for server tests: it can send well-formed messages and every kind of
+ * malformed one over a real gRPC channel.
+ */
+final class RawClient {
+  final String clientId;
+  final FederatedLearningGrpc.FederatedLearningBlockingStub blocking;
+  final FederatedLearningGrpc.FederatedLearningStub async;
+
+  RawClient(ManagedChannel channel, String clientId) {
+    this.clientId = clientId;
+    this.blocking = FederatedLearningGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+    this.async = FederatedLearningGrpc.newStub(channel);
+  }
+
+  CheckInResponse checkIn() {
+    return blocking.checkIn(CheckInRequest.newBuilder()
+        .setProtocolVersion(ProtocolVersion.PROTOCOL_VERSION_1).setClientId(clientId).build());
+  }
+
+  /** Checks in until a task arrives (or fails after ~20 s). */
+  Task awaitTask() throws InterruptedException {
+    for (int i = 0; i < 400; i++) {
+      CheckInResponse r = checkIn();
+      if (r.hasTask()) {
+        return r.getTask();
+      }
+      if (r.hasFinished()) {
+        throw new AssertionError(clientId + ": server finished: " + r.getFinished().getReason());
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError(clientId + ": no task");
+  }
+
+  float[] download(Task task) {
+    Iterator<ModelChunk> it = blocking.downloadModel(DownloadModelRequest.newBuilder()
+        .setProtocolVersion(ProtocolVersion.PROTOCOL_VERSION_1)
+        .setClientId(clientId).setRoundId(task.getRoundId()).setTaskId(task.getTaskId()).build());
+    ModelChunk header = it.next();
+    float[] out = new float[(int) header.getHeader().getTotalBytes() / 4];
+    while (it.hasNext()) {
+      DataChunk c = it.next().getData();
+      byte[] b = c.getData().toByteArray();
+      TensorCodec.decode(b, 0, b.length / 4, out, (int) (c.getOffset() / 4));
+    }
+    return out;
+  }
+
+  UpdateChunk.Builder base(Task task) {
+    return UpdateChunk.newBuilder().setProtocolVersion(ProtocolVersion.PROTOCOL_VERSION_1)
+        .setRoundId(task.getRoundId()).setTaskId(task.getTaskId());
+  }
+
+  UpdateChunk header(Task task, ModelLayout layout, long numExamples) {
+    return base(task).setHeader(UpdateHeader.newBuilder()
+            .setClientId(clientId)
+            .setModelVersion(task.getModelVersion())
+            .addAllTensors(WireConversions.toWire(layout))
+            .setTotalBytes(layout.totalBytes())
+            .setEncoding(UpdateEncoding.UPDATE_ENCODING_FLOAT32_DELTA)
+            .setNumExamples(numExamples)
+            .setLocalSteps(1))
+        .build();
+  }
+
+  /** The well-formed message sequence for an update, chunked at {@code chunkBytes}. */
+  List<UpdateChunk> messages(Task task, ModelLayout layout, float[] delta, long numExamples, int chunkBytes) {
+    List<UpdateChunk> out = new ArrayList<>();
+    out.add(header(task, layout, numExamples));
+    MessageDigest md = TensorCodec.sha256();
+    TensorCodec.chunks(delta, chunkBytes, (offset, bytes) -> {
+      md.update(bytes);
+      out.add(base(task).setData(DataChunk.newBuilder().setOffset(offset).setData(ByteString.copyFrom(bytes))).build());
+    });
+    out.add(base(task).setTrailer(UpdateTrailer.newBuilder().setSha256(ByteString.copyFrom(md.digest()))
+        .putMetrics("train_loss", 1.0)).build());
+    return out;
+  }
+
+  /** Sends the messages (then half-closes) and returns the receipt, or throws the server's status. */
+  UploadReceipt send(List<UpdateChunk> messages) {
+    CompletableFuture<UploadReceipt> result = new CompletableFuture<>();
+    StreamObserver<UpdateChunk> out = async.withDeadlineAfter(60, TimeUnit.SECONDS).uploadUpdate(new StreamObserver<>() {
+      @Override
+      public void onNext(UploadReceipt v) {
+        result.complete(v);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        result.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        result.completeExceptionally(new AssertionError("completed without receipt"));
+      }
+    });
+    for (UpdateChunk m : messages) {
+      out.onNext(m);
+    }
+    out.onCompleted();
+    try {
+      return result.get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof StatusRuntimeException s) {
+        throw s;
+      }
+      throw new AssertionError(e.getCause());
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Sends messages and then cancels the stream instead of half-closing it (a dropped client). */
+  void sendAndCancel(List<UpdateChunk> messages) throws InterruptedException {
+    CompletableFuture<Throwable> done = new CompletableFuture<>();
+    var call = async.uploadUpdate(new StreamObserver<>() {
+      @Override
+      public void onNext(UploadReceipt v) {}
+
+      @Override
+      public void onError(Throwable t) {
+        done.complete(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        done.complete(null);
+      }
+    });
+    for (UpdateChunk m : messages) {
+      call.onNext(m);
+    }
+    Thread.sleep(100);
+    call.onError(new RuntimeException("client gave up"));
+  }
+}
