@@ -273,7 +273,7 @@ public final class ServerConfig {
     }
 
     public Builder strategy(String v) {
-      if (!STRATEGIES.contains(v)) {
+      if (v == null || !STRATEGIES.contains(v)) {
         throw bad("strategy", v, "must be one of " + STRATEGIES);
       }
       strategy = v;

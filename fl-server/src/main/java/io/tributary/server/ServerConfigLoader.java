@@ -37,12 +37,12 @@ public final class ServerConfigLoader {
     KEYS.put("selection-timeout", (b, v) -> b.selectionTimeout(duration("selection-timeout", v)));
     KEYS.put("strategy", (b, v) -> b.strategy(string("strategy", v)));
     KEYS.put("learning-rate", (b, v) -> b.learningRate(number("learning-rate", v)));
-    KEYS.put("local-epochs", (b, v) -> b.localEpochs(integer("local-epochs", v)));
+    KEYS.put("local-epochs", (b, v) -> b.localEpochs(longInteger("local-epochs", v)));
     KEYS.put("batch-size", (b, v) -> b.batchSize(batch(v)));
     KEYS.put("server-learning-rate", (b, v) -> b.serverLearningRate(number("server-learning-rate", v)));
     KEYS.put("model", (b, v) -> b.model(string("model", v)));
     KEYS.put("initial-model", (b, v) -> b.initialModel(Path.of(string("initial-model", v))));
-    KEYS.put("seed", (b, v) -> b.seed(integer("seed", v)));
+    KEYS.put("seed", (b, v) -> b.seed(longInteger("seed", v)));
     KEYS.put("evaluation-data", (b, v) -> b.evaluationData(Path.of(string("evaluation-data", v))));
     KEYS.put("upload-slots", (b, v) -> b.uploadSlots(integer("upload-slots", v)));
     KEYS.put("max-abs-update-value", (b, v) -> b.maxAbsUpdateValue(number("max-abs-update-value", v)));
@@ -126,7 +126,14 @@ public final class ServerConfigLoader {
     if (v instanceof String s && (s.equals("inf") || s.equals("full") || s.equals("∞"))) {
       return 0;
     }
-    return integer("batch-size", v);
+    return longInteger("batch-size", v);
+  }
+
+  private static long longInteger(String key, Object v) {
+    if (v instanceof Integer || v instanceof Long) {
+      return ((Number) v).longValue();
+    }
+    throw new IllegalArgumentException("config '" + key + "' must be an integer, got " + v);
   }
 
   /** Parses "30s", "1500ms", "5m", "1h" or a bare number of seconds. */

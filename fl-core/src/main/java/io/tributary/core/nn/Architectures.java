@@ -27,7 +27,7 @@ public final class Architectures {
     }
     if (name.startsWith("mlp:")) {
       try {
-        int[] sizes = Arrays.stream(name.substring(4).split("-")).mapToInt(Integer::parseInt).toArray();
+        int[] sizes = Arrays.stream(name.substring(4).split("-", -1)).mapToInt(Integer::parseInt).toArray();
         return DenseNetwork.of(name, sizes);
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("bad layer sizes in model '" + name + "'; expected e.g. mlp:784-200-10");

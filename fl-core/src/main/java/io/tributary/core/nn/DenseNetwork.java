@@ -111,6 +111,12 @@ public final class DenseNetwork implements ModelArchitecture {
     if ((long) n * inputs() > x.length || n > labels.length) {
       throw new IllegalArgumentException("n=" + n + " exceeds the data given");
     }
+    for (int i = 0; i < n; i++) {
+      if (labels[i] < 0 || labels[i] >= classes()) {
+        throw new IllegalArgumentException(
+            "label " + labels[i] + " of sample " + i + " is outside 0.." + (classes() - 1));
+      }
+    }
     float[] w = weights.toArray();
     if (threads <= 1 || n < 2000) {
       double[] r = evaluateRange(w, x, labels, 0, n);

@@ -128,6 +128,9 @@ public final class ServerCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());
       return 2;
+    } catch (IOException e) {
+      System.err.println("error: cannot read config file " + configFile + ": " + e);
+      return 2;
     }
     CentralEvaluator evaluator = null;
     if (config.evaluationData().isPresent()) {

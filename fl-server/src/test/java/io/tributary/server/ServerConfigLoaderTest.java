@@ -1,0 +1,287 @@
+package io.tributary.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ServerConfigLoaderTest {
+  @TempDir Path dir;
+
+  private static final String FULL = String.join("\n",
+      "# every key, none at its default",
+      "host: 127.0.0.1",
+      "port: 9090",
+      "rounds: 25",
+      "clients-per-round: 20",
+      "min-reports: 15",
+      "round-deadline: 90s",
+      "selection-timeout: 2m",
+      "strategy: fedavg",
+      "learning-rate: 0.1",
+      "local-epochs: 5",
+      "batch-size: 50",
+      "server-learning-rate: 0.5",
+      "model: mlp:784-100-10",
+      "initial-model: models/init.bin",
+      "seed: 1234",
+      "evaluation-data: /data/mnist",
+      "upload-slots: 4",
+      "max-abs-update-value: 256",
+      "save-model: out/model.bin",
+      "metrics-file: out/metrics.jsonl",
+      "max-round-attempts: 7",
+      "");
+
+  private Path write(String yaml) throws IOException {
+    Path p = dir.resolve("server.yaml");
+    Files.writeString(p, yaml, StandardCharsets.UTF_8);
+    return p;
+  }
+
+  private ServerConfig load(String yaml) throws IOException {
+    return ServerConfigLoader.load(write(yaml), ServerConfig.builder()).build();
+  }
+
+  private IllegalArgumentException loadFails(String yaml) throws IOException {
+    Path p = write(yaml);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ServerConfigLoader.load(p, ServerConfig.builder()).build());
+    assertTrue(e.getMessage().contains(p.toString()), "message does not name the file: " + e.getMessage());
+    return e;
+  }
+
+  private static void assertMentions(Exception e, String... fragments) {
+    for (String f : fragments) {
+      assertTrue(e.getMessage().contains(f), "message lacks '" + f + "': " + e.getMessage());
+    }
+  }
+
+  @Test
+  void load_fullFile_setsEveryKey() throws IOException {
+    ServerConfig c = load(FULL);
+    assertEquals("127.0.0.1", c.host());
+    assertEquals(9090, c.port());
+    assertEquals(25, c.rounds());
+    assertEquals(20, c.clientsPerRound());
+    assertEquals(15, c.minReports());
+    assertEquals(Duration.ofSeconds(90), c.roundDeadline());
+    assertEquals(Duration.ofMinutes(2), c.selectionTimeout());
+    assertEquals("fedavg", c.strategy());
+    assertEquals(0.1, c.learningRate());
+    assertEquals(5, c.localEpochs());
+    assertEquals(50, c.batchSize());
+    assertEquals(0.5, c.serverLearningRate());
+    assertEquals("mlp:784-100-10", c.model().name());
+    assertEquals(784 * 100 + 100 + 100 * 10 + 10, c.model().layout().totalElements());
+    assertEquals(Optional.of(Path.of("models/init.bin")), c.initialModel());
+    assertEquals(1234, c.seed());
+    assertEquals(Optional.of(Path.of("/data/mnist")), c.evaluationData());
+    assertEquals(4, c.uploadSlots());
+    assertEquals(256.0, c.maxAbsUpdateValue());
+    assertEquals(Optional.of(Path.of("out/model.bin")), c.saveModel());
+    assertEquals(Optional.of(Path.of("out/metrics.jsonl")), c.metricsFile());
+    assertEquals(7, c.maxRoundAttempts());
+  }
+
+  @Test
+  void load_fullFile_coversEveryKnownKey() {
+    // keeps load_fullFile_setsEveryKey complete when a key is added
+    Set<String> inFile = new LinkedHashSet<>();
+    for (String line : FULL.split("\n")) {
+      if (!line.isBlank() && !line.startsWith("#")) {
+        inFile.add(line.substring(0, line.indexOf(':')));
+      }
+    }
+    List<String> known = new ArrayList<>();
+    ServerConfigLoader.keys().forEach(known::add);
+    assertEquals(Set.copyOf(known), inFile);
+  }
+
+  @Test
+  void load_appliesOnTopOfTheGivenBuilder() throws IOException {
+    ServerConfig.Builder b = ServerConfig.builder().seed(99).rounds(3);
+    assertSame(b, ServerConfigLoader.load(write("rounds: 8\n"), b));
+    ServerConfig c = b.build();
+    assertEquals(8, c.rounds());
+    assertEquals(99, c.seed());
+  }
+
+  @Test
+  void load_emptyFile_defaults() throws IOException {
+    assertEquals(ServerConfig.builder().build().describe(), load("").describe());
+    assertEquals(ServerConfig.builder().build().describe(), load("# only a comment\n").describe());
+  }
+
+  @Test
+  void load_unknownKey_rejectedListingKnownKeys() throws IOException {
+    IllegalArgumentException e = loadFails("rounds: 3\nclients_per_round: 5\n");
+    assertMentions(e, "'clients_per_round'");
+    for (String k : ServerConfigLoader.keys()) {
+      assertMentions(e, k);
+    }
+  }
+
+  @Test
+  void load_stringForInteger_rejectedNamingKey() throws IOException {
+    assertMentions(loadFails("rounds: ten\n"), "'rounds'", "integer", "ten");
+    assertMentions(loadFails("rounds: \"10\"\n"), "'rounds'");
+  }
+
+  @Test
+  void load_fractionForInteger_rejectedNamingKey() throws IOException {
+    assertMentions(loadFails("clients-per-round: 2.5\n"), "'clients-per-round'", "2.5");
+  }
+
+  @Test
+  void load_booleanForInteger_rejectedNamingKey() throws IOException {
+    assertMentions(loadFails("port: true\n"), "'port'");
+  }
+
+  @Test
+  void load_stringForNumber_rejectedNamingKey() throws IOException {
+    assertMentions(loadFails("learning-rate: fast\n"), "'learning-rate'", "number", "fast");
+  }
+
+  @Test
+  void load_listForString_rejectedNamingKey() throws IOException {
+    assertMentions(loadFails("host: [a, b]\n"), "'host'", "string");
+  }
+
+  @Test
+  void load_integerLearningRate_acceptedAsDouble() throws IOException {
+    assertEquals(1.0, load("learning-rate: 1\n").learningRate());
+  }
+
+  @Test
+  void load_keyWithoutValue_rejectedNamingKey() throws IOException {
+    assertMentions(loadFails("rounds:\n"), "'rounds'", "no value");
+  }
+
+  @Test
+  void load_builderRuleViolated_rejectedNamingKey() throws IOException {
+    assertMentions(loadFails("rounds: 0\n"), "'rounds'", ">= 1");
+    assertMentions(loadFails("strategy: fedprox\n"), "'strategy'", "fedavg");
+    assertMentions(loadFails("model: resnet\n"), "'model'", "mnist-2nn");
+    assertMentions(loadFails("max-abs-update-value: 1000\n"), "'max-abs-update-value'");
+    assertMentions(loadFails("round-deadline: 0s\n"), "'round-deadline'");
+  }
+
+  @Test
+  void load_minReportsAboveClientsPerRound_rejectedAtBuild() throws IOException {
+    Path p = write("clients-per-round: 5\nmin-reports: 6\n");
+    ServerConfig.Builder b = ServerConfigLoader.load(p, ServerConfig.builder());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
+    assertMentions(e, "'min-reports'", "'clients-per-round'");
+  }
+
+  @ParameterizedTest(name = "round-deadline: {0} -> {1} ms")
+  @CsvSource(delimiter = '|', value = {
+    "1500ms | 1500",
+    "30s    | 30000",
+    "5m     | 300000",
+    "1h     | 3600000",
+    "12     | 12000",
+    "0.5    | 500",
+    "2.5s   | 2500",
+    "'\"90\"' | 90000",
+    "'\"45 s\"' | 45000",
+  })
+  void load_durations_parsedWithUnits(String yaml, long millis) throws IOException {
+    assertEquals(Duration.ofMillis(millis), load("round-deadline: " + yaml + "\n").roundDeadline());
+    assertEquals(Duration.ofMillis(millis), load("selection-timeout: " + yaml + "\n").selectionTimeout());
+  }
+
+  @Test
+  void load_badDuration_rejectedNamingKeyAndFormat() throws IOException {
+    for (String bad : new String[] {"soon", "5 days", "-5s", "1h30m", "5M"}) {
+      assertMentions(loadFails("round-deadline: " + bad + "\n"), "'round-deadline'", "30s");
+    }
+  }
+
+  @Test
+  void load_negativeNumericDuration_rejectedNamingKey() throws IOException {
+    assertMentions(loadFails("selection-timeout: -5\n"), "'selection-timeout'");
+  }
+
+  @Test
+  void duration_directCall_namesGivenKeyInErrors() {
+    assertEquals(Duration.ofMillis(250), ServerConfigLoader.duration("x", "250ms"));
+    assertEquals(Duration.ofSeconds(3), ServerConfigLoader.duration("x", 3L));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> ServerConfigLoader.duration("my-key", "later"));
+    assertMentions(e, "'my-key'", "later");
+  }
+
+  @Test
+  void load_batchSizeInfinity_meansFullBatch() throws IOException {
+    assertEquals(0, load("batch-size: inf\n").batchSize());
+    assertEquals(0, load("batch-size: full\n").batchSize());
+    assertEquals(0, load("batch-size: ∞\n").batchSize());
+    assertEquals(0, load("batch-size: 0\n").batchSize());
+    assertEquals(32, load("batch-size: 32\n").batchSize());
+  }
+
+  @Test
+  void load_badBatchSize_rejectedNamingKey() throws IOException {
+    assertMentions(loadFails("batch-size: infinite\n"), "'batch-size'");
+    assertMentions(loadFails("batch-size: -1\n"), "'batch-size'");
+  }
+
+  @Test
+  void load_invalidYaml_clearErrorNamingFile() throws IOException {
+    assertMentions(loadFails("rounds: [1, 2\n"), "not valid YAML");
+    assertMentions(loadFails("rounds: 1\n  clients-per-round: 2\n"), "not valid YAML");
+  }
+
+  @Test
+  void load_topLevelNotAMapping_rejected() throws IOException {
+    assertMentions(loadFails("- rounds\n- 3\n"), "mapping");
+    assertMentions(loadFails("just text\n"), "mapping");
+  }
+
+  @Test
+  void load_missingFile_throwsIOException() {
+    assertThrows(NoSuchFileException.class,
+        () -> ServerConfigLoader.load(dir.resolve("absent.yaml"), ServerConfig.builder()));
+  }
+
+  @Test
+  void apply_reader_namesSourceInYamlErrors() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ServerConfigLoader.apply(new StringReader("a: [\n"), ServerConfig.builder(), "inline.yaml"));
+    assertMentions(e, "inline.yaml");
+  }
+
+  @Test
+  void load_numericHost_readAsString() throws IOException {
+    assertEquals("8080", load("host: 8080\n").host());
+  }
+
+  @Test
+  void load_exponentLearningRate_accepted() throws IOException {
+    assertEquals(1e-3, load("learning-rate: 1e-3\n").learningRate());
+  }
+
+  @Test
+  void load_seedBeyondInt_accepted() throws IOException {
+    assertEquals(4_294_967_296L, load("seed: 4294967296\n").seed());
+  }
+}

@@ -1,0 +1,166 @@
+package io.tributary.server.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tributary.server.ServerConfigLoader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The command line: help and argument errors. Every invocation here fails before a server would
+ * start (or only prints help), so no port is ever bound.
+ */
+class ServerCommandTest {
+  @TempDir Path dir;
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private PrintStream savedOut;
+  private PrintStream savedErr;
+  private Handler[] savedHandlers;
+  private Level savedLevel;
+
+  @BeforeEach
+  void capture() {
+    savedOut = System.out;
+    savedErr = System.err;
+    Logger root = Logger.getLogger("");
+    savedHandlers = root.getHandlers();
+    savedLevel = root.getLevel();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @AfterEach
+  void restore() {
+    System.setOut(savedOut);
+    System.setErr(savedErr);
+    // ServerCommand.run installs its own log handler (on the captured stderr): put back the old ones
+    Logger root = Logger.getLogger("");
+    for (Handler h : root.getHandlers()) {
+      root.removeHandler(h);
+    }
+    for (Handler h : savedHandlers) {
+      root.addHandler(h);
+    }
+    root.setLevel(savedLevel);
+  }
+
+  private String out() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private String err() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void run_help_printsUsageWithFlagsAndYamlKeys() {
+    assertEquals(0, ServerCommand.run("--help"));
+    String usage = out();
+    for (String flag : new String[] {"--config", "--rounds", "--clients-per-round", "--min-reports",
+        "--round-deadline", "--lr", "--batch-size", "--model", "--seed", "--eval-data", "--port"}) {
+      assertTrue(usage.contains(flag), "usage lacks " + flag + ":\n" + usage);
+    }
+    assertTrue(usage.contains("YAML keys"), usage);
+    for (String key : ServerConfigLoader.keys()) {
+      assertTrue(usage.contains(key), "usage lacks YAML key " + key + ":\n" + usage);
+    }
+    assertTrue(usage.contains("fedavg"), "strategy candidates missing:\n" + usage);
+    assertFalse(usage.contains("${sys:"), "unresolved placeholder:\n" + usage);
+  }
+
+  @Test
+  void run_roundsZero_exitTwoNamingRounds() {
+    assertEquals(2, ServerCommand.run("--rounds", "0"));
+    assertTrue(err().contains("'rounds'"), err());
+    assertTrue(err().startsWith("error:") || err().contains("\nerror:"), err());
+  }
+
+  @Test
+  void run_roundsNotANumber_exitTwoNamingOption() {
+    assertEquals(2, ServerCommand.run("--rounds", "ten"));
+    assertTrue(err().contains("--rounds"), err());
+    assertTrue(err().contains("ten"), err());
+  }
+
+  @Test
+  void run_unknownFlag_exitTwo() {
+    assertEquals(2, ServerCommand.run("--no-such-flag"));
+    assertTrue(err().contains("--no-such-flag"), err());
+  }
+
+  @Test
+  void run_badRoundDeadline_exitTwoNamingKey() {
+    assertEquals(2, ServerCommand.run("--round-deadline", "soon"));
+    assertTrue(err().contains("'round-deadline'"), err());
+  }
+
+  @Test
+  void run_unknownModel_exitTwoListingModels() {
+    assertEquals(2, ServerCommand.run("--model", "resnet"));
+    assertTrue(err().contains("'model'"), err());
+    assertTrue(err().contains("mnist-2nn"), err());
+  }
+
+  @Test
+  void run_unknownStrategy_exitTwoNamingKey() {
+    assertEquals(2, ServerCommand.run("--strategy", "fedprox"));
+    assertTrue(err().contains("'strategy'"), err());
+  }
+
+  @Test
+  void run_minReportsAboveClients_exitTwoNamingBothKeys() {
+    assertEquals(2, ServerCommand.run("--clients-per-round", "3", "--min-reports", "5"));
+    assertTrue(err().contains("'min-reports'"), err());
+    assertTrue(err().contains("'clients-per-round'"), err());
+  }
+
+  @Test
+  void run_configWithUnknownKey_exitTwoNamingKeyAndFile() throws IOException {
+    Path yaml = dir.resolve("bad.yaml");
+    Files.writeString(yaml, "rounds: 3\nround: 4\n");
+    assertEquals(2, ServerCommand.run("--config", yaml.toString()));
+    assertTrue(err().contains("'round'"), err());
+    assertTrue(err().contains(yaml.toString()), err());
+  }
+
+  @Test
+  void run_flagOverridesConfig_flagValueValidated() throws IOException {
+    Path yaml = dir.resolve("ok.yaml");
+    Files.writeString(yaml, "rounds: 3\nclients-per-round: 2\n");
+    // the YAML is valid; the flag overrides it and is invalid
+    assertEquals(2, ServerCommand.run("--config", yaml.toString(), "--clients-per-round", "0"));
+    assertTrue(err().contains("'clients-per-round'"), err());
+  }
+
+  @Test
+  void run_configRuleBrokenThenFixedByFlag_flagWins() throws IOException {
+    Path yaml = dir.resolve("cross.yaml");
+    Files.writeString(yaml, "clients-per-round: 2\nmin-reports: 2\n");
+    // the YAML alone is valid; the flag makes min-reports exceed clients-per-round
+    assertEquals(2, ServerCommand.run("--config", yaml.toString(), "--min-reports", "3"));
+    assertTrue(err().contains("'min-reports'"), err());
+  }
+
+  @Test
+  void run_missingConfigFile_exitTwoNamingFile() {
+    Path missing = dir.resolve("absent.yaml");
+    assertEquals(2, ServerCommand.run("--config", missing.toString()));
+    assertTrue(err().contains(missing.toString()), err());
+    assertFalse(err().contains("\tat "), "stack trace printed:\n" + err());
+  }
+}
