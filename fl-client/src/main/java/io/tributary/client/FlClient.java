@@ -71,6 +71,7 @@ public final class FlClient implements AutoCloseable {
   private final boolean reportEvaluation;
   private final SplittableRandom jitter;
   private final Map<String, String> capabilities;
+  private final java.util.List<ClientMod> mods;
   private int tasksCompleted;
 
   private FlClient(Builder b) {
@@ -87,6 +88,7 @@ public final class FlClient implements AutoCloseable {
     this.reportEvaluation = b.reportEvaluation;
     this.jitter = new SplittableRandom(clientId.hashCode());
     this.capabilities = Map.copyOf(b.capabilities);
+    this.mods = java.util.List.copyOf(b.mods);
   }
 
   public static Builder builder() {
@@ -192,7 +194,11 @@ public final class FlClient implements AutoCloseable {
         LOG.info(() -> clientId + ": metrics report refused: " + e.getStatus());
       }
     }
-    FitResult result = trainer.fit(global, new FitInstructions(task.getRoundId(), task.getTaskId(), config));
+    FitInstructions instructions = new FitInstructions(task.getRoundId(), task.getTaskId(), config);
+    FitResult result = trainer.fit(global, instructions);
+    for (ClientMod mod : mods) {
+      result = mod.apply(result, global, instructions);
+    }
     if (result.delta().length != layout.totalElements()) {
       throw new IllegalStateException("trainer returned " + result.delta().length + " values for a model of "
           + layout.totalElements());
@@ -350,6 +356,7 @@ public final class FlClient implements AutoCloseable {
     private Duration maxUnavailable = Duration.ofMinutes(5);
     private boolean reportEvaluation;
     private final java.util.Map<String, String> capabilities = new java.util.LinkedHashMap<>();
+    private final java.util.List<ClientMod> mods = new java.util.ArrayList<>();
 
     /** Server address, e.g. {@code localhost:8080} or {@code dns:///fl.example.com:443}. */
     public Builder target(String v) {
@@ -408,6 +415,12 @@ public final class FlClient implements AutoCloseable {
     /** Evaluate each received global model locally and report the metrics (default off). */
     public Builder reportEvaluation(boolean v) {
       reportEvaluation = v;
+      return this;
+    }
+
+    /** Appends an outbound mod, applied to each training result before it is uploaded. */
+    public Builder mod(ClientMod mod) {
+      mods.add(Objects.requireNonNull(mod));
       return this;
     }
 

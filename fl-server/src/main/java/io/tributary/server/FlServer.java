@@ -40,7 +40,8 @@ public final class FlServer implements AutoCloseable {
     Strategy strategy = b.strategy != null ? b.strategy : strategyFor(config);
     ModelWeights initial = b.initialModel != null ? b.initialModel : config.model().initialize(config.seed());
     RoundListener listener = b.listener != null ? b.listener : new RoundListener() {};
-    this.coordinator = new RoundCoordinator(config, strategy, initial, b.evaluator, listener, Clock.systemUTC());
+    this.coordinator = new RoundCoordinator(config, strategy, initial, b.evaluator, listener, b.stages,
+        Clock.systemUTC());
     this.grpc = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
         .addService(new FederatedLearningService(coordinator))
         .maxInboundMessageSize(4 << 20)
@@ -125,6 +126,7 @@ public final class FlServer implements AutoCloseable {
     private ModelWeights initialModel;
     private CentralEvaluator evaluator;
     private RoundListener listener;
+    private final List<UpdateStage> stages = new java.util.ArrayList<>();
 
     private Builder(ServerConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -149,6 +151,12 @@ public final class FlServer implements AutoCloseable {
 
     public Builder listener(RoundListener l) {
       this.listener = l;
+      return this;
+    }
+
+    /** Appends a stage to the update pipeline (run in the order added, before the fold). */
+    public Builder stage(UpdateStage stage) {
+      stages.add(Objects.requireNonNull(stage));
       return this;
     }
 

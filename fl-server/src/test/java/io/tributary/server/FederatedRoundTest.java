@@ -249,6 +249,62 @@ class FederatedRoundTest {
   }
 
   @Test
+  void stages_transformAndReject_pipelineRunsBeforeFold() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    UpdateStage doubler = new UpdateStage() {
+      @Override
+      public String name() {
+        return "doubler";
+      }
+
+      @Override
+      public void process(Context context, byte[] update) throws io.tributary.core.aggregate.InvalidUpdateException {
+        calls.incrementAndGet();
+        if (context.clientId().equals("client-2")) {
+          throw new io.tributary.core.aggregate.InvalidUpdateException("client-2 is not welcome");
+        }
+        if (context.clientId().equals("client-1") && context.numExamples() == 1) {
+          TensorCodec.putFloat(update, 0, Float.NaN);
+          return;
+        }
+        for (int off = 0; off < update.length; off += 4) {
+          TensorCodec.putFloat(update, off, 2 * TensorCodec.getFloat(update, off));
+        }
+      }
+    };
+    try (FlServer server = FlServer.builder(config(3, 2, Duration.ofSeconds(3))).stage(doubler).build().start()) {
+      ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+      try {
+        List<RawClient> clients = new ArrayList<>();
+        for (int k = 0; k < 3; k++) {
+          clients.add(new RawClient(channel, "client-" + k));
+          clients.get(k).checkIn();
+        }
+        List<Task> tasks = new ArrayList<>();
+        for (RawClient c : clients) {
+          tasks.add(c.awaitTask());
+        }
+        rejected(Status.Code.INVALID_ARGUMENT, "rejected by stage 'doubler': client-2 is not welcome",
+            () -> clients.get(2).send(clients.get(2).messages(tasks.get(2), LAYOUT, delta(2), 40, 64)));
+        rejected(Status.Code.INVALID_ARGUMENT, "after the pipeline stages: NaN value at dense_0/kernel[0]",
+            () -> clients.get(1).send(clients.get(1).messages(tasks.get(1), LAYOUT, delta(1), 1, 64)));
+        for (int k = 0; k < 2; k++) {
+          clients.get(k).send(clients.get(k).messages(tasks.get(k), LAYOUT, delta(k), EXAMPLES[k], 64));
+        }
+        assertTrue(server.awaitRounds(30_000));
+        assertEquals(4, calls.get());
+        ModelWeights initial = NET.initialize(42);
+        double[] mean = Aggregations.weightedMean(List.of(delta(0), delta(1)), List.of(10, 25));
+        for (int i = 0; i < mean.length; i++) {
+          assertEquals(initial.get(i) + 2 * mean[i], server.globalModel().get(i), 1e-6, "parameter " + i);
+        }
+      } finally {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
   void download_unknownClientAndStaleRound_rejected() throws Exception {
     try (FlServer server = FlServer.builder(config(1, 1, Duration.ofSeconds(30))).build().start()) {
       ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();

@@ -19,6 +19,7 @@ import io.tributary.server.CentralEvaluator;
 import io.tributary.server.RoundListener;
 import io.tributary.server.RoundSummary;
 import io.tributary.server.ServerConfig;
+import io.tributary.server.UpdateStage;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -115,6 +116,7 @@ public final class RoundCoordinator {
   private final RoundListener listener;
   private final Clock clock;
   private final StagingPool staging;
+  private final List<UpdateStage> stages;
   private final SecureRandom taskIds = new SecureRandom();
   private final ReentrantReadWriteLock foldLock = new ReentrantReadWriteLock();
 
@@ -143,6 +145,7 @@ public final class RoundCoordinator {
       ModelWeights initial,
       CentralEvaluator evaluator,
       RoundListener listener,
+      List<UpdateStage> stages,
       Clock clock) {
     if (!initial.layout().equals(config.model().layout())) {
       throw new IllegalArgumentException(
@@ -156,6 +159,7 @@ public final class RoundCoordinator {
     this.evaluator = evaluator;
     this.listener = listener;
     this.clock = clock;
+    this.stages = List.copyOf(stages);
     this.staging = new StagingPool(config.uploadSlots(), Math.toIntExact(initial.layout().totalBytes()));
     setGlobal(initial, 0);
   }
@@ -427,6 +431,9 @@ public final class RoundCoordinator {
    * ticket stays the caller's to release.
    */
   public void commitUpload(UploadTicket ticket, Map<String, Double> metrics) throws StatusException {
+    if (!stages.isEmpty()) {
+      runStages(ticket);
+    }
     foldLock.readLock().lock();
     try {
       UpdateAccumulator acc;
@@ -455,6 +462,29 @@ public final class RoundCoordinator {
       }
     } finally {
       foldLock.readLock().unlock();
+    }
+  }
+
+  /** Runs the update pipeline's stages over a staged update, then re-checks every value. */
+  private void runStages(UploadTicket ticket) throws StatusException {
+    UpdateStage.Context context = new UpdateStage.Context(ticket.task.clientId, ticket.round, ticket.numExamples,
+        ticket.localSteps, layout());
+    UpdateAccumulator acc = accumulator();
+    for (UpdateStage stage : stages) {
+      try {
+        stage.process(context, ticket.buffer);
+      } catch (InvalidUpdateException e) {
+        throw Status.INVALID_ARGUMENT
+            .withDescription("update rejected by stage '" + stage.name() + "': " + e.getMessage())
+            .asException();
+      }
+    }
+    try {
+      acc.validate(ticket.buffer, 0, ticket.buffer.length);
+    } catch (InvalidUpdateException e) {
+      throw Status.INVALID_ARGUMENT
+          .withDescription("invalid update after the pipeline stages: " + e.getMessage())
+          .asException();
     }
   }
 
@@ -683,6 +713,11 @@ public final class RoundCoordinator {
       phase = Phase.WAITING_FOR_CLIENTS;
       notifyAll();
     }
+    LOG.info(() -> "round " + summary.round() + ": aggregated " + summary.accepted() + " of " + summary.selected()
+        + " updates (total weight " + summary.totalWeight() + ")"
+        + (summary.failures().isEmpty() ? "" : ", failures: " + summary.failures())
+        + String.format(java.util.Locale.ROOT, ", eval loss %.4f accuracy %.4f, model v%d sha256 %.12s",
+            summary.evalLoss(), summary.evalAccuracy(), summary.modelVersion(), summary.modelSha256()));
     listener.onRoundCompleted(summary);
     return true;
   }

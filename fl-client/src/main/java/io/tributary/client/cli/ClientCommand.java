@@ -1,0 +1,171 @@
+package io.tributary.client.cli;
+
+import io.tributary.client.FlClient;
+import io.tributary.client.train.DenseTrainer;
+import io.tributary.core.nn.Architectures;
+import io.tributary.core.nn.DenseNetwork;
+import io.tributary.core.nn.ModelArchitecture;
+import io.tributary.data.DatasetCache;
+import io.tributary.data.Mnist;
+import io.tributary.data.MnistDataset;
+import io.tributary.data.MnistFetcher;
+import io.tributary.data.MnistSplits;
+import io.tributary.data.partition.Partition;
+import io.tributary.data.partition.Partitioners;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code fl client}: joins a server's rounds and trains on one partition of MNIST — the reference
+ * client for demos and tests of a real deployment.
+ */
+@Command(
+    name = "client",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs a Tributary client: checks in with a server, trains the model it receives on a",
+      "partition of MNIST and uploads the weight delta, until the server says training is over."
+    })
+public final class ClientCommand implements Callable<Integer> {
+  @Option(names = "--server", description = "Server address host:port (default ${DEFAULT-VALUE}).")
+  String server = "localhost:8080";
+
+  @Option(names = "--client-id", description = "This client's id (default: client-<pid>).")
+  String clientId;
+
+  @Option(names = "--model", description = "Model: mnist-2nn or mlp:784-...-10 (default ${DEFAULT-VALUE}).")
+  String model = "mnist-2nn";
+
+  @Option(names = "--data", paramLabel = "DIR",
+      description = "Directory with the MNIST IDX files (default: fetch into the dataset cache).")
+  Path data;
+
+  @Option(names = "--partition", description = "iid or shards (McMahan's pathological non-IID; default ${DEFAULT-VALUE}).")
+  String partition = "iid";
+
+  @Option(names = "--num-partitions", description = "Number of partitions of the training set (default ${DEFAULT-VALUE}).")
+  int numPartitions = 10;
+
+  @Option(names = "--partition-index", description = "Which partition this client holds (default ${DEFAULT-VALUE}).")
+  int partitionIndex;
+
+  @Option(names = "--partition-seed", description = "Seed of the partitioning; all clients must agree (default ${DEFAULT-VALUE}).")
+  long partitionSeed = 1;
+
+  @Option(names = "--shards-per-client", description = "Shards per client for --partition shards (default ${DEFAULT-VALUE}).")
+  int shardsPerClient = 2;
+
+  @Option(names = "--backend", description = "Training backend: blas (native OpenBLAS) or java (default ${DEFAULT-VALUE}).")
+  String backend = "blas";
+
+  @Option(names = "--threads", description = "Training threads (default ${DEFAULT-VALUE}).")
+  int threads = 1;
+
+  @Option(names = "--report-evaluation", description = "Evaluate each global model on the local data and report it.")
+  boolean reportEvaluation;
+
+  @Option(names = "--max-unavailable", description = "Give up after the server was unreachable this many seconds (default ${DEFAULT-VALUE}).")
+  long maxUnavailableSeconds = 300;
+
+  @Override
+  public Integer call() throws Exception {
+    if (clientId == null) {
+      clientId = "client-" + ProcessHandle.current().pid();
+    }
+    ModelArchitecture architecture;
+    DenseTrainer.Backend trainBackend;
+    try {
+      architecture = Architectures.byName(model);
+      if (!(architecture instanceof DenseNetwork)) {
+        throw new IllegalArgumentException("the MNIST client trains dense models; '" + model
+            + "' needs the DL4J trainer from code");
+      }
+      trainBackend = switch (backend.toLowerCase(Locale.ROOT)) {
+        case "blas" -> DenseTrainer.Backend.BLAS;
+        case "java" -> DenseTrainer.Backend.JAVA;
+        default -> throw new IllegalArgumentException("--backend must be blas or java, got " + backend);
+      };
+      if (partitionIndex < 0 || partitionIndex >= numPartitions) {
+        throw new IllegalArgumentException("--partition-index must be in 0.." + (numPartitions - 1));
+      }
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      return 2;
+    }
+    MnistSplits splits = data != null
+        ? Mnist.loadDirectory(data)
+        : MnistFetcher.fetchAndLoad(DatasetCache.defaultCache(), System.err);
+    MnistDataset full = splits.train();
+    int[] allLabels = labelsOf(full);
+    Partition p = switch (partition) {
+      case "iid" -> Partitioners.iid(full.size(), numPartitions, partitionSeed);
+      case "shards" -> Partitioners.shards(allLabels, numPartitions, shardsPerClient, partitionSeed);
+      default -> throw new IllegalArgumentException("--partition must be iid or shards, got " + partition);
+    };
+    // Keep only this client's samples so the full training set can be garbage-collected.
+    MnistDataset train = full.subset(p.indices(partitionIndex));
+    splits = null;
+    full = null;
+    int[] labels = labelsOf(train);
+    int[] indices = new int[train.size()];
+    for (int i = 0; i < indices.length; i++) {
+      indices[i] = i;
+    }
+    try (DenseTrainer trainer = DenseTrainer.builder()
+            .network((DenseNetwork) architecture)
+            .trainingData(train.images(), labels, indices)
+            .evaluationData(train.images(), labels, indices)
+            .backend(trainBackend)
+            .threads(threads)
+            .build();
+        FlClient client = FlClient.builder()
+            .target(server)
+            .clientId(clientId)
+            .trainer(trainer)
+            .reportEvaluation(reportEvaluation)
+            .maxUnavailable(Duration.ofSeconds(maxUnavailableSeconds))
+            .build()) {
+      System.out.printf(Locale.ROOT, "%s: %d training samples (%s partition %d of %d), server %s%n",
+          clientId, indices.length, partition, partitionIndex, numPartitions, server);
+      FlClient.Outcome outcome = client.run();
+      System.out.printf(Locale.ROOT, "%s: done after %d tasks: %s (model version %d)%n", clientId,
+          outcome.tasksCompleted(), outcome.reason(), outcome.finalModelVersion());
+      return 0;
+    }
+  }
+
+  private static int[] labelsOf(MnistDataset d) {
+    int[] out = new int[d.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = d.label(i);
+    }
+    return out;
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  public static int run(String... args) {
+    Logger root = Logger.getLogger("");
+    for (var h : root.getHandlers()) {
+      root.removeHandler(h);
+    }
+    System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
+    ConsoleHandler h = new ConsoleHandler();
+    h.setFormatter(new SimpleFormatter());
+    root.addHandler(h);
+    root.setLevel(Level.parse(System.getenv().getOrDefault("TRIBUTARY_LOG_LEVEL", "INFO")));
+    Logger.getLogger("io.grpc").setLevel(Level.WARNING);
+    return new CommandLine(new ClientCommand()).execute(args);
+  }
+}

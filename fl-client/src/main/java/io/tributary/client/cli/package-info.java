@@ -1,0 +1,2 @@
+/** The {@code fl client} command line. */
+package io.tributary.client.cli;

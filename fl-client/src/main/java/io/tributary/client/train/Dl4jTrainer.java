@@ -1,0 +1,296 @@
+package io.tributary.client.train;
+
+import io.tributary.client.Trainer;
+import io.tributary.core.model.ModelLayout;
+import io.tributary.core.model.ModelWeights;
+import io.tributary.core.protocol.EvaluateResult;
+import io.tributary.core.protocol.FitInstructions;
+import io.tributary.core.protocol.FitResult;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The general trainer: a DL4J {@link MultiLayerNetwork} (any layer DL4J has) behind the {@link
+ * Trainer} SPI, through a {@link Dl4jModel} that maps our named tensors to DL4J's parameters.
+ *
+ * <p>Each fit loads the global weights, sets the task's learning rate on the network's plain SGD
+ * updater and calls {@link MultiLayerNetwork#fit(INDArray, INDArray)} once per minibatch: E epochs,
+ * batches of B samples (0 = the whole local set in one batch) in a fresh permutation each epoch
+ * from {@code new SplittableRandom(seed)} — the same data order as {@link DenseTrainer}, so the two
+ * agree to float rounding on a dense network. DL4J averages each step's gradient over its batch.
+ * For fully connected networks prefer {@link DenseTrainer}: DL4J's per-step overhead makes it about
+ * ten times slower at B = 10.
+ *
+ * <p>Threads: {@link Builder#threads(int)} sets ND4J's OpenMP and BLAS threads, which are
+ * process-wide, at the start of every fit and evaluate; launch with {@code OMP_NUM_THREADS} set as
+ * well so ND4J's start-up agrees.
+ *
+ * <p>Not thread-safe (the {@link Trainer} contract). Edge cases: a full batch is one DL4J batch,
+ * so its activation memory grows with the local set; a fit whose weights become non-finite throws
+ * {@link ArithmeticException}; evaluation without evaluation data returns zero examples. {@link
+ * #close()} releases the network's memory.
+ */
+public final class Dl4jTrainer implements Trainer, AutoCloseable {
+  /** Rows per forward pass when evaluating. */
+  private static final int EVALUATION_BATCH = 500;
+
+  private final Dl4jModel model;
+  private final MultiLayerNetwork network;
+  private final SampleSet training;
+  private final SampleSet evaluation;
+  private final int threads;
+  private final int[] order;
+  private boolean closed;
+
+  private Dl4jTrainer(Builder builder, SampleSet training, SampleSet evaluation) {
+    this.model = builder.model;
+    this.training = training;
+    this.evaluation = evaluation;
+    this.threads = builder.threads;
+    applyThreads();
+    this.network = model.newNetwork();
+    this.order = training.rows();
+  }
+
+  /** A builder; {@link Builder#model} and {@link Builder#trainingData} are required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public ModelLayout layout() {
+    return model.layout();
+  }
+
+  /** The model this trainer trains. */
+  public Dl4jModel model() {
+    return model;
+  }
+
+  /** Number of local training samples (the {@code numExamples} of every fit). */
+  public int trainingSamples() {
+    return training.size();
+  }
+
+  /**
+   * Runs E epochs of minibatch SGD from {@code global} with the task's learning rate, batch size
+   * and seed.
+   *
+   * @return the delta {@code local - global}, the local sample count, the number of SGD steps and
+   *     {@link FitResult#TRAIN_LOSS}: the mean over the steps of each batch's loss before its update
+   * @throws IllegalArgumentException if {@code global} has another layout or the config is invalid
+   * @throws ArithmeticException if training produced non-finite weights
+   * @throws IllegalStateException if the trainer is closed
+   */
+  @Override
+  public FitResult fit(ModelWeights global, FitInstructions instructions) {
+    checkOpen();
+    Objects.requireNonNull(global, "global");
+    Objects.requireNonNull(instructions, "instructions");
+    model.checkLayout(global);
+    LocalSgd sgd = LocalSgd.from(instructions);
+    applyThreads();
+    model.write(global, network);
+    network.setLearningRate(sgd.learningRate());
+
+    int samples = training.size();
+    int rowsPerStep = sgd.rowsPerStep(samples);
+    SplittableRandom random = new SplittableRandom(sgd.seed());
+    double lossSum = 0;
+    long steps = 0;
+    for (int epoch = 0; epoch < sgd.epochs(); epoch++) {
+      training.shuffleInto(order, random);
+      for (int start = 0; start < samples; start += rowsPerStep) {
+        int rows = Math.min(rowsPerStep, samples - start);
+        INDArray[] batch = batch(training, order, start, rows);
+        network.fit(batch[0], batch[1]);
+        lossSum += network.score();
+        steps++;
+      }
+    }
+
+    float[] delta = model.read(network).minus(global);
+    for (int i = 0; i < delta.length; i++) {
+      if (!Float.isFinite(delta[i])) {
+        throw new ArithmeticException(
+            "local training diverged: " + model.layout().locate(i) + " is " + delta[i] + " after "
+                + steps + " steps with learning rate " + sgd.learningRate());
+      }
+    }
+    return new FitResult(delta, samples, steps, Map.of(FitResult.TRAIN_LOSS, lossSum / steps));
+  }
+
+  /**
+   * Mean cross-entropy loss and {@link EvaluateResult#ACCURACY} of {@code weights} on the
+   * evaluation data.
+   *
+   * @throws IllegalArgumentException if {@code weights} has another layout
+   * @throws IllegalStateException if the trainer is closed
+   */
+  @Override
+  public EvaluateResult evaluate(ModelWeights weights) {
+    checkOpen();
+    Objects.requireNonNull(weights, "weights");
+    model.checkLayout(weights);
+    if (evaluation == null) {
+      return new EvaluateResult(0.0, 0, Map.of());
+    }
+    applyThreads();
+    model.write(weights, network);
+    int[] rows = evaluation.rowsView();
+    int[] labels = new int[Math.min(EVALUATION_BATCH, rows.length)];
+    float[] features = new float[labels.length * model.inputs()];
+    double lossSum = 0;
+    long correct = 0;
+    for (int start = 0; start < rows.length; start += EVALUATION_BATCH) {
+      int count = Math.min(EVALUATION_BATCH, rows.length - start);
+      evaluation.gather(rows, start, count, features, labels);
+      INDArray input = Nd4j.create(features, new long[] {labels.length, model.inputs()}, 'c');
+      float[] probabilities = Nd4j.toFlattened('c', network.output(input)).toFloatVector();
+      int classes = model.classes();
+      for (int r = 0; r < count; r++) {
+        int base = r * classes;
+        int argmax = 0;
+        for (int c = 1; c < classes; c++) {
+          if (probabilities[base + c] > probabilities[base + argmax]) {
+            argmax = c;
+          }
+        }
+        if (argmax == labels[r]) {
+          correct++;
+        }
+        // DL4J's softmax can round a tiny probability to 0; clip as its own loss function does.
+        lossSum -= Math.log(Math.max(probabilities[base + labels[r]], 1e-30));
+      }
+    }
+    int n = rows.length;
+    return new EvaluateResult(lossSum / n, n, Map.of(EvaluateResult.ACCURACY, (double) correct / n));
+  }
+
+  /** Features {@code [rows, inputs]} and one-hot labels {@code [rows, classes]} of one batch. */
+  private INDArray[] batch(SampleSet set, int[] rowOrder, int start, int rows) {
+    float[] features = new float[rows * model.inputs()];
+    int[] labels = new int[rows];
+    set.gather(rowOrder, start, rows, features, labels);
+    float[] oneHot = new float[rows * model.classes()];
+    for (int r = 0; r < rows; r++) {
+      oneHot[r * model.classes() + labels[r]] = 1f;
+    }
+    return new INDArray[] {
+      Nd4j.create(features, new long[] {rows, model.inputs()}, 'c'),
+      Nd4j.create(oneHot, new long[] {rows, model.classes()}, 'c')
+    };
+  }
+
+  private void applyThreads() {
+    Nd4j.getEnvironment().setMaxThreads(threads);
+    Nd4j.getEnvironment().setMaxMasterThreads(threads);
+    Nd4j.factory().blas().setMaxThreads(threads);
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("trainer is closed");
+    }
+  }
+
+  /** Releases the network's memory; idempotent. */
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      network.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Dl4jTrainer[" + model.name() + ", " + training.size() + " samples]";
+  }
+
+  /**
+   * Collects a {@link Dl4jTrainer}'s settings; each is checked as it is set, data against the
+   * model at {@link #build()}. Not thread-safe.
+   */
+  public static final class Builder {
+    private Dl4jModel model;
+    private float[] trainingFeatures;
+    private int[] trainingLabels;
+    private int[] trainingIndices;
+    private float[] evaluationFeatures;
+    private int[] evaluationLabels;
+    private int[] evaluationIndices;
+    private int threads = 1;
+
+    private Builder() {}
+
+    /** The model to train (required), e.g. {@link Dl4jModel#mnistCnn()}. */
+    public Builder model(Dl4jModel model) {
+      this.model = Objects.requireNonNull(model, "model");
+      return this;
+    }
+
+    /**
+     * The client's training samples (required): {@code x} holds every sample of a shared dataset
+     * row-major ({@code model.inputs()} floats a row), {@code labels} one class per row, {@code
+     * indices} the rows this client holds. Kept, not copied (except {@code indices}).
+     */
+    public Builder trainingData(float[] x, int[] labels, int[] indices) {
+      this.trainingFeatures = Objects.requireNonNull(x, "training features");
+      this.trainingLabels = Objects.requireNonNull(labels, "training labels");
+      this.trainingIndices = Objects.requireNonNull(indices, "training indices");
+      return this;
+    }
+
+    /** Evaluation samples in the same form as {@link #trainingData}; optional. */
+    public Builder evaluationData(float[] x, int[] labels, int[] indices) {
+      this.evaluationFeatures = Objects.requireNonNull(x, "evaluation features");
+      this.evaluationLabels = Objects.requireNonNull(labels, "evaluation labels");
+      this.evaluationIndices = Objects.requireNonNull(indices, "evaluation indices");
+      return this;
+    }
+
+    /** ND4J threads (OpenMP and BLAS; process-wide), default 1. */
+    public Builder threads(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+      }
+      this.threads = threads;
+      return this;
+    }
+
+    /**
+     * A trainer over validated data, with a fresh DL4J network.
+     *
+     * @throws IllegalStateException if the model or the training data is missing
+     * @throws IllegalArgumentException if the data do not fit the model (row width, label count,
+     *     an index out of range, a label outside the classes, a non-finite feature)
+     */
+    public Dl4jTrainer build() {
+      if (model == null) {
+        throw new IllegalStateException("model is required");
+      }
+      if (trainingFeatures == null) {
+        throw new IllegalStateException("trainingData is required");
+      }
+      SampleSet training =
+          SampleSet.of(
+              "training", trainingFeatures, trainingLabels, trainingIndices, model.inputs(), model.classes());
+      SampleSet evaluation =
+          evaluationFeatures == null
+              ? null
+              : SampleSet.of(
+                  "evaluation",
+                  evaluationFeatures,
+                  evaluationLabels,
+                  evaluationIndices,
+                  model.inputs(),
+                  model.classes());
+      return new Dl4jTrainer(this, training, evaluation);
+    }
+  }
+}

@@ -1,0 +1,242 @@
+package io.tributary.client.train;
+
+import io.tributary.core.config.ConfigValues;
+import io.tributary.core.config.TrainingKeys;
+import io.tributary.core.protocol.FitInstructions;
+import java.util.SplittableRandom;
+
+/**
+ * Shared test data and an independent double-precision reference of the dense network's maths
+ * (forward pass, loss, plain SGD in numpy's order), written as directly as possible so the fast
+ * trainers can be checked against it.
+ */
+final class Fixtures {
+  private Fixtures() {}
+
+  /** Samples as the trainers take them: all features row-major, one label per row. */
+  record Data(float[] x, int[] labels, int features, int classes) {
+    int rows() {
+      return labels.length;
+    }
+
+    int[] allRows() {
+      int[] rows = new int[rows()];
+      for (int i = 0; i < rows.length; i++) {
+        rows[i] = i;
+      }
+      return rows;
+    }
+  }
+
+  /** Uniform features in [-1, 1) and uniform labels: noise, for equivalence tests. */
+  static Data random(int rows, int features, int classes, long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    float[] x = new float[rows * features];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) (random.nextDouble() * 2 - 1);
+    }
+    int[] labels = new int[rows];
+    for (int i = 0; i < rows; i++) {
+      labels[i] = random.nextInt(classes);
+    }
+    return new Data(x, labels, features, classes);
+  }
+
+  /**
+   * A learnable problem: one Gaussian cluster per class around a random centre, noise {@code
+   * spread}; a small network separates the classes well.
+   */
+  static Data clusters(int rows, int features, int classes, double spread, long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    double[][] centres = new double[classes][features];
+    for (double[] centre : centres) {
+      for (int f = 0; f < features; f++) {
+        centre[f] = random.nextDouble() * 2 - 1;
+      }
+    }
+    float[] x = new float[rows * features];
+    int[] labels = new int[rows];
+    for (int r = 0; r < rows; r++) {
+      int label = random.nextInt(classes);
+      labels[r] = label;
+      for (int f = 0; f < features; f++) {
+        x[r * features + f] = (float) (centres[label][f] + spread * random.nextGaussian());
+      }
+    }
+    return new Data(x, labels, features, classes);
+  }
+
+  static FitInstructions instructions(double learningRate, long epochs, long batchSize, long seed) {
+    return new FitInstructions(
+        1,
+        "task-1",
+        ConfigValues.builder()
+            .set(TrainingKeys.LEARNING_RATE, learningRate)
+            .set(TrainingKeys.LOCAL_EPOCHS, epochs)
+            .set(TrainingKeys.BATCH_SIZE, batchSize)
+            .set(TrainingKeys.SEED, seed)
+            .build());
+  }
+
+  /** Weights of a dense network of {@code sizes}, biases included, drawn at random. */
+  static float[] randomDenseWeights(int[] sizes, long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    int total = 0;
+    for (int l = 0; l + 1 < sizes.length; l++) {
+      total += sizes[l] * sizes[l + 1] + sizes[l + 1];
+    }
+    float[] w = new float[total];
+    int offset = 0;
+    for (int l = 0; l + 1 < sizes.length; l++) {
+      double std = Math.sqrt(2.0 / sizes[l]);
+      for (int i = 0; i < sizes[l] * sizes[l + 1]; i++) {
+        w[offset++] = (float) (random.nextGaussian() * std);
+      }
+      for (int i = 0; i < sizes[l + 1]; i++) {
+        w[offset++] = (float) (random.nextGaussian() * 0.1);
+      }
+    }
+    return w;
+  }
+
+  /** Logits of one sample under a dense ReLU network with flat weights {@code w}, in double. */
+  static double[] logits(int[] sizes, double[] w, float[] x, int row) {
+    double[] a = new double[sizes[0]];
+    for (int f = 0; f < sizes[0]; f++) {
+      a[f] = x[row * sizes[0] + f];
+    }
+    int offset = 0;
+    for (int l = 0; l + 1 < sizes.length; l++) {
+      int in = sizes[l];
+      int out = sizes[l + 1];
+      double[] z = new double[out];
+      for (int j = 0; j < out; j++) {
+        z[j] = w[offset + in * out + j];
+      }
+      for (int i = 0; i < in; i++) {
+        for (int j = 0; j < out; j++) {
+          z[j] += a[i] * w[offset + i * out + j];
+        }
+      }
+      if (l + 2 < sizes.length) {
+        for (int j = 0; j < out; j++) {
+          z[j] = Math.max(0, z[j]);
+        }
+      }
+      offset += in * out + out;
+      a = z;
+    }
+    return a;
+  }
+
+  /** Mean softmax cross-entropy over {@code rows}, in double. */
+  static double meanLoss(int[] sizes, double[] w, Data data, int[] rows) {
+    double sum = 0;
+    for (int row : rows) {
+      double[] z = logits(sizes, w, data.x(), row);
+      double max = Double.NEGATIVE_INFINITY;
+      for (double v : z) {
+        max = Math.max(max, v);
+      }
+      double partition = 0;
+      for (double v : z) {
+        partition += Math.exp(v - max);
+      }
+      sum += Math.log(partition) - (z[data.labels()[row]] - max);
+    }
+    return sum / rows.length;
+  }
+
+  /** Central finite differences of {@link #meanLoss} with respect to every weight. */
+  static double[] numericalGradient(int[] sizes, float[] weights, Data data, int[] rows) {
+    double[] w = toDouble(weights);
+    double[] gradient = new double[w.length];
+    double h = 1e-6;
+    for (int i = 0; i < w.length; i++) {
+      double saved = w[i];
+      w[i] = saved + h;
+      double plus = meanLoss(sizes, w, data, rows);
+      w[i] = saved - h;
+      double minus = meanLoss(sizes, w, data, rows);
+      w[i] = saved;
+      gradient[i] = (plus - minus) / (2 * h);
+    }
+    return gradient;
+  }
+
+  /**
+   * Plain minibatch SGD as {@code fedavg_numpy.py} runs it, in double: per epoch a fresh
+   * Fisher–Yates permutation of {@code rows} from one {@code SplittableRandom(seed)}, each batch's
+   * gradient averaged over its size, finite differences standing in for backpropagation (slow, so
+   * for tiny networks only). Returns the final weights.
+   */
+  static double[] referenceSgd(
+      int[] sizes, float[] start, Data data, int[] rows, double lr, int epochs, int batch, long seed) {
+    double[] w = toDouble(start);
+    SplittableRandom random = new SplittableRandom(seed);
+    int n = rows.length;
+    int step = batch == 0 ? n : Math.min(batch, n);
+    int[] order = new int[n];
+    for (int e = 0; e < epochs; e++) {
+      System.arraycopy(rows, 0, order, 0, n);
+      for (int i = n - 1; i > 0; i--) {
+        int j = random.nextInt(i + 1);
+        int t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+      }
+      for (int s = 0; s < n; s += step) {
+        int[] batchRows = java.util.Arrays.copyOfRange(order, s, Math.min(n, s + step));
+        double[] g = numericalGradient(sizes, toFloat(w), data, batchRows);
+        for (int i = 0; i < w.length; i++) {
+          w[i] -= lr * g[i];
+        }
+      }
+    }
+    return w;
+  }
+
+  static double[] toDouble(float[] values) {
+    double[] out = new double[values.length];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = values[i];
+    }
+    return out;
+  }
+
+  static float[] toFloat(double[] values) {
+    float[] out = new float[values.length];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = (float) values[i];
+    }
+    return out;
+  }
+
+  /** {@code ||a - b|| / ||b||}. */
+  static double relativeDifference(float[] a, float[] b) {
+    double diff = 0;
+    double norm = 0;
+    for (int i = 0; i < a.length; i++) {
+      diff += ((double) a[i] - b[i]) * ((double) a[i] - b[i]);
+      norm += (double) b[i] * b[i];
+    }
+    return Math.sqrt(diff / norm);
+  }
+
+  /** Largest {@code |a[i] - b[i]|}. */
+  static double maxAbsDifference(float[] a, double[] b) {
+    double max = 0;
+    for (int i = 0; i < a.length; i++) {
+      max = Math.max(max, Math.abs(a[i] - b[i]));
+    }
+    return max;
+  }
+
+  static double maxAbs(float[] values) {
+    double max = 0;
+    for (float v : values) {
+      max = Math.max(max, Math.abs(v));
+    }
+    return max;
+  }
+}
