@@ -16,37 +16,37 @@ import java.util.Objects;
  */
 public final class DatasetFormatException extends IOException {
 
-    private final transient Path file;
+  private final transient Path file;
 
-    /**
-     * Creates an exception for {@code file} with a human-readable {@code detail}.
-     *
-     * @param file the file whose contents are malformed; must not be null
-     * @param detail what was expected and what was found; must not be null
-     */
-    public DatasetFormatException(Path file, String detail) {
-        super(Objects.requireNonNull(file, "file") + ": " + Objects.requireNonNull(detail, "detail"));
-        this.file = file;
-    }
+  /**
+   * Creates an exception for {@code file} with a human-readable {@code detail}.
+   *
+   * @param file the file whose contents are malformed; must not be null
+   * @param detail what was expected and what was found; must not be null
+   */
+  public DatasetFormatException(Path file, String detail) {
+    super(Objects.requireNonNull(file, "file") + ": " + Objects.requireNonNull(detail, "detail"));
+    this.file = file;
+  }
 
-    /**
-     * Creates an exception for {@code file} with a human-readable {@code detail} and an underlying cause.
-     *
-     * @param file the file whose contents are malformed; must not be null
-     * @param detail what was expected and what was found; must not be null
-     * @param cause the lower-level failure (e.g. a {@link java.util.zip.ZipException}); may be null
-     */
-    public DatasetFormatException(Path file, String detail, Throwable cause) {
-        super(Objects.requireNonNull(file, "file") + ": " + Objects.requireNonNull(detail, "detail"), cause);
-        this.file = file;
-    }
+  /**
+   * Creates an exception for {@code file} with a human-readable {@code detail} and an underlying cause.
+   *
+   * @param file the file whose contents are malformed; must not be null
+   * @param detail what was expected and what was found; must not be null
+   * @param cause the lower-level failure (e.g. a {@link java.util.zip.ZipException}); may be null
+   */
+  public DatasetFormatException(Path file, String detail, Throwable cause) {
+    super(Objects.requireNonNull(file, "file") + ": " + Objects.requireNonNull(detail, "detail"), cause);
+    this.file = file;
+  }
 
-    /**
-     * Returns the file whose contents are malformed.
-     *
-     * @return the path given at construction; null only after Java deserialization, which drops it
-     */
-    public Path file() {
-        return file;
-    }
+  /**
+   * Returns the file whose contents are malformed.
+   *
+   * @return the path given at construction; null only after Java deserialization, which drops it
+   */
+  public Path file() {
+    return file;
+  }
 }

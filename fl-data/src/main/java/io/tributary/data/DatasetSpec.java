@@ -18,25 +18,25 @@ import java.util.Set;
  */
 public record DatasetSpec(String name, List<FileSpec> files, List<DatasetSource> sources) {
 
-    /**
-     * Validates and copies the fields.
-     *
-     * @throws IllegalArgumentException if the name is not a valid cache directory name, there are no
-     *     files, or two files share a name
-     */
-    public DatasetSpec {
-        DatasetCache.validateDatasetName(Objects.requireNonNull(name, "name"));
-        files = List.copyOf(files);
-        sources = List.copyOf(sources);
-        if (files.isEmpty()) {
-            throw new IllegalArgumentException("dataset '" + name + "' must list at least one file");
-        }
-        Set<String> seen = new HashSet<>();
-        for (FileSpec file : files) {
-            if (!seen.add(file.name())) {
-                throw new IllegalArgumentException(
-                        "dataset '" + name + "' lists file '" + file.name() + "' more than once");
-            }
-        }
+  /**
+   * Validates and copies the fields.
+   *
+   * @throws IllegalArgumentException if the name is not a valid cache directory name, there are no
+   *     files, or two files share a name
+   */
+  public DatasetSpec {
+    DatasetCache.validateDatasetName(Objects.requireNonNull(name, "name"));
+    files = List.copyOf(files);
+    sources = List.copyOf(sources);
+    if (files.isEmpty()) {
+      throw new IllegalArgumentException("dataset '" + name + "' must list at least one file");
     }
+    Set<String> seen = new HashSet<>();
+    for (FileSpec file : files) {
+      if (!seen.add(file.name())) {
+        throw new IllegalArgumentException(
+            "dataset '" + name + "' lists file '" + file.name() + "' more than once");
+      }
+    }
+  }
 }

@@ -12,13 +12,13 @@ import java.util.Objects;
  */
 public record MnistSplits(MnistDataset train, MnistDataset test) {
 
-    /**
-     * Validates that both splits are present.
-     *
-     * @throws NullPointerException if either split is null
-     */
-    public MnistSplits {
-        Objects.requireNonNull(train, "train");
-        Objects.requireNonNull(test, "test");
-    }
+  /**
+   * Validates that both splits are present.
+   *
+   * @throws NullPointerException if either split is null
+   */
+  public MnistSplits {
+    Objects.requireNonNull(train, "train");
+    Objects.requireNonNull(test, "test");
+  }
 }
