@@ -7,7 +7,11 @@ import io.tributary.core.strategy.FedAvg;
 import io.tributary.core.strategy.Strategy;
 import io.tributary.server.internal.FederatedLearningService;
 import io.tributary.server.internal.RoundCoordinator;
+import io.tributary.core.model.ModelLayout;
+import io.tributary.core.model.TensorCodec;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.List;
@@ -38,7 +42,9 @@ public final class FlServer implements AutoCloseable {
   private FlServer(Builder b) {
     this.config = b.config;
     Strategy strategy = b.strategy != null ? b.strategy : strategyFor(config);
-    ModelWeights initial = b.initialModel != null ? b.initialModel : config.model().initialize(config.seed());
+    ModelWeights initial = b.initialModel != null ? b.initialModel
+        : config.initialModel().isPresent() ? readModel(config.model().layout(), config.initialModel().get())
+        : config.model().initialize(config.seed());
     RoundListener listener = b.listener != null ? b.listener : new RoundListener() {};
     this.coordinator = new RoundCoordinator(config, strategy, initial, b.evaluator, listener, b.stages,
         Clock.systemUTC());
@@ -47,6 +53,30 @@ public final class FlServer implements AutoCloseable {
         .maxInboundMessageSize(4 << 20)
         .build();
     this.roundThread = new Thread(() -> succeeded = coordinator.runRounds(), "tributary-rounds");
+  }
+
+  /**
+   * Reads a model saved as little-endian float32 values in layout order (what {@code save-model}
+   * writes).
+   *
+   * @throws IllegalArgumentException if the file cannot be read, has the wrong size or holds NaN/Inf
+   */
+  public static ModelWeights readModel(ModelLayout layout, Path file) {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("config 'initial-model': cannot read " + file + ": " + e, e);
+    }
+    if (bytes.length != layout.totalBytes()) {
+      throw new IllegalArgumentException("config 'initial-model': " + file + " has " + bytes.length
+          + " bytes, the model needs " + layout.totalBytes() + " (" + layout.totalElements() + " float32 values)");
+    }
+    ModelWeights w = ModelWeights.of(layout, TensorCodec.fromBytes(bytes));
+    if (!w.allFinite()) {
+      throw new IllegalArgumentException("config 'initial-model': " + file + " contains NaN or infinite values");
+    }
+    return w;
   }
 
   /** The strategy a config names. */

@@ -1,7 +1,11 @@
 package io.tributary.client.cli;
 
 import io.tributary.client.FlClient;
+import io.tributary.client.Trainer;
 import io.tributary.client.train.DenseTrainer;
+import io.tributary.client.train.Dl4jModel;
+import io.tributary.client.train.Dl4jTrainer;
+import io.tributary.core.nn.ConvNetwork;
 import io.tributary.core.nn.Architectures;
 import io.tributary.core.nn.DenseNetwork;
 import io.tributary.core.nn.ModelArchitecture;
@@ -31,6 +35,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "client",
     mixinStandardHelpOptions = true,
+    version = "Tributary client 0.1.0 (protocol fl.v1)",
     description = {
       "Runs a Tributary client: checks in with a server, trains the model it receives on a",
       "partition of MNIST and uploads the weight delta, until the server says training is over."
@@ -42,7 +47,7 @@ public final class ClientCommand implements Callable<Integer> {
   @Option(names = "--client-id", description = "This client's id (default: client-<pid>).")
   String clientId;
 
-  @Option(names = "--model", description = "Model: mnist-2nn or mlp:784-...-10 (default ${DEFAULT-VALUE}).")
+  @Option(names = "--model", description = "Model: mnist-2nn, mnist-cnn (trained with DL4J) or mlp:784-...-10 (default ${DEFAULT-VALUE}).")
   String model = "mnist-2nn";
 
   @Option(names = "--data", paramLabel = "DIR",
@@ -85,15 +90,14 @@ public final class ClientCommand implements Callable<Integer> {
     DenseTrainer.Backend trainBackend;
     try {
       architecture = Architectures.byName(model);
-      if (!(architecture instanceof DenseNetwork)) {
-        throw new IllegalArgumentException("the MNIST client trains dense models; '" + model
-            + "' needs the DL4J trainer from code");
-      }
       trainBackend = switch (backend.toLowerCase(Locale.ROOT)) {
         case "blas" -> DenseTrainer.Backend.BLAS;
         case "java" -> DenseTrainer.Backend.JAVA;
         default -> throw new IllegalArgumentException("--backend must be blas or java, got " + backend);
       };
+      if (!(architecture instanceof DenseNetwork) && !(architecture instanceof ConvNetwork)) {
+        throw new IllegalArgumentException("unsupported model '" + model + "'");
+      }
       if (partitionIndex < 0 || partitionIndex >= numPartitions) {
         throw new IllegalArgumentException("--partition-index must be in 0.." + (numPartitions - 1));
       }
@@ -120,17 +124,26 @@ public final class ClientCommand implements Callable<Integer> {
     for (int i = 0; i < indices.length; i++) {
       indices[i] = i;
     }
-    try (DenseTrainer trainer = DenseTrainer.builder()
-            .network((DenseNetwork) architecture)
+    // Dense models take the lean BLAS/Java trainer; convolutional ones DL4J, the general path.
+    AutoCloseable trainer = architecture instanceof DenseNetwork dense
+        ? DenseTrainer.builder()
+            .network(dense)
             .trainingData(train.images(), labels, indices)
             .evaluationData(train.images(), labels, indices)
             .backend(trainBackend)
             .threads(threads)
+            .build()
+        : Dl4jTrainer.builder()
+            .model(Dl4jModel.mnistCnn())
+            .trainingData(train.images(), labels, indices)
+            .evaluationData(train.images(), labels, indices)
+            .threads(threads)
             .build();
+    try (trainer;
         FlClient client = FlClient.builder()
             .target(server)
             .clientId(clientId)
-            .trainer(trainer)
+            .trainer((Trainer) trainer)
             .reportEvaluation(reportEvaluation)
             .maxUnavailable(Duration.ofSeconds(maxUnavailableSeconds))
             .build()) {

@@ -26,6 +26,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "server",
     mixinStandardHelpOptions = true,
+    version = "Tributary server 0.1.0 (protocol fl.v1)",
     description = {
       "Runs a Tributary aggregation server: FedAvg rounds over gRPC (fl.v1).",
       "Settings come from --config (YAML, kebab-case keys) and are overridden by flags."
@@ -132,9 +133,22 @@ public final class ServerCommand implements Callable<Integer> {
       System.err.println("error: cannot read config file " + configFile + ": " + e);
       return 2;
     }
+    if (config.initialModel().isPresent()) {
+      try {
+        FlServer.readModel(config.model().layout(), config.initialModel().get());
+      } catch (IllegalArgumentException e) {
+        System.err.println("error: " + e.getMessage());
+        return 2;
+      }
+    }
     CentralEvaluator evaluator = null;
     if (config.evaluationData().isPresent()) {
-      evaluator = MnistEvaluator.fromDirectory(config.model(), config.evaluationData().get());
+      try {
+        evaluator = MnistEvaluator.fromDirectory(config.model(), config.evaluationData().get());
+      } catch (IllegalArgumentException | IOException e) {
+        System.err.println("error: config 'evaluation-data': " + e.getMessage());
+        return 2;
+      }
     }
     long start = System.nanoTime();
     PrintWriter metrics = config.metricsFile().isPresent()
@@ -180,10 +194,19 @@ public final class ServerCommand implements Callable<Integer> {
   }
 
   static String formatRound(RoundSummary s, int rounds) {
-    return String.format(Locale.ROOT,
-        "round %3d/%d | clients %d/%d | train loss %.4f | test loss %.4f | test accuracy %6.2f%% | %.1f s",
-        s.round(), rounds, s.accepted(), s.selected(), s.trainLoss(), s.evalLoss(), 100 * s.evalAccuracy(),
-        s.seconds());
+    String eval;
+    if (!Double.isNaN(s.evalAccuracy())) {
+      eval = String.format(Locale.ROOT, "test loss %.4f | test accuracy %6.2f%%", s.evalLoss(),
+          100 * s.evalAccuracy());
+    } else if (s.clientMetrics().containsKey("client_accuracy")) {
+      // No central evaluation: show the clients' evaluation of the round's starting model instead.
+      eval = String.format(Locale.ROOT, "client eval loss %.4f | client accuracy %6.2f%%",
+          s.clientMetrics().getOrDefault("client_loss", Double.NaN), 100 * s.clientMetrics().get("client_accuracy"));
+    } else {
+      eval = "no evaluation";
+    }
+    return String.format(Locale.ROOT, "round %3d/%d | clients %d/%d | train loss %.4f | %s | %.1f s",
+        s.round(), rounds, s.accepted(), s.selected(), s.trainLoss(), eval, s.seconds());
   }
 
   static String toJson(RoundSummary s) {

@@ -163,4 +163,35 @@ class ServerCommandTest {
     assertTrue(err().contains(missing.toString()), err());
     assertFalse(err().contains("\tat "), "stack trace printed:\n" + err());
   }
+
+  private static io.tributary.server.RoundSummary summary(double evalAccuracy, java.util.Map<String, Double> metrics) {
+    return new io.tributary.server.RoundSummary(3, 1, 10, 9,
+        java.util.List.of(new io.tributary.core.protocol.ClientFailure("c9", 3, "no update before the deadline")),
+        54000, metrics, 0.0812, evalAccuracy, 4.24, 3, "ab".repeat(32), "cd".repeat(32));
+  }
+
+  @Test
+  void formatRound_withCentralEvaluation_showsTestMetrics() {
+    String line = ServerCommand.formatRound(summary(0.9742, java.util.Map.of("train_loss", 0.1234)), 10);
+    assertEquals("round   3/10 | clients 9/10 | train loss 0.1234 | test loss 0.0812 | test accuracy  97.42% | 4.2 s",
+        line);
+  }
+
+  @Test
+  void formatRound_onlyClientEvaluation_showsClientMetrics() {
+    String line = ServerCommand.formatRound(summary(Double.NaN,
+        java.util.Map.of("train_loss", 0.5, "client_loss", 0.25, "client_accuracy", 0.875)), 10);
+    assertTrue(line.contains("client eval loss 0.2500 | client accuracy  87.50%"), line);
+    assertFalse(line.contains("NaN"), line);
+  }
+
+  @Test
+  void toJson_summary_isOneLineWithProvenance() {
+    String json = ServerCommand.toJson(summary(Double.NaN, java.util.Map.of("train_loss", 0.5)));
+    assertFalse(json.contains("\n"));
+    assertTrue(json.startsWith("{\"round\":3,\"attempt\":1,\"selected\":10,\"accepted\":9,\"failures\":1"), json);
+    assertTrue(json.contains("\"eval_accuracy\":null"), json);
+    assertTrue(json.contains("\"client_metrics\":{\"train_loss\":0.5}"), json);
+    assertTrue(json.contains("\"model_sha256\":\"" + "ab".repeat(32) + "\""), json);
+  }
 }
