@@ -40,6 +40,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32C;
 import java.util.logging.Logger;
 
 /**
@@ -307,16 +308,16 @@ public final class FlClient implements AutoCloseable {
             .setNumExamples(result.numExamples())
             .setLocalSteps(result.localSteps()))
         .build());
-    MessageDigest md = TensorCodec.sha256();
+    CRC32C crc = new CRC32C();
     TensorCodec.chunks(result.delta(), TensorCodec.MAX_CHUNK_BYTES, (offset, bytes) -> {
-      md.update(bytes);
+      crc.update(bytes);
       out.onNext(base.clone().setData(DataChunk.newBuilder()
               .setOffset(offset)
               .setData(com.google.protobuf.UnsafeByteOperations.unsafeWrap(bytes)))
           .build());
     });
     out.onNext(base.clone().setTrailer(UpdateTrailer.newBuilder()
-            .setSha256(ByteString.copyFrom(md.digest()))
+            .setCrc32C((int) crc.getValue())
             .putAllMetrics(result.metrics()))
         .build());
     out.onCompleted();

@@ -183,7 +183,7 @@ class FederatedRoundTest {
       List<UpdateChunk> corrupt = new ArrayList<>(full);
       UpdateChunk tr = corrupt.get(corrupt.size() - 1);
       corrupt.set(corrupt.size() - 1, tr.toBuilder().setTrailer(UpdateTrailer.newBuilder()
-          .setSha256(ByteString.copyFrom(new byte[32]))).build());
+          .setCrc32C(tr.getTrailer().getCrc32C() ^ 1)).build());
       rejected(Status.Code.DATA_LOSS, "checksum mismatch", () -> c0.send(corrupt));
       // A client that drops the connection mid-upload.
       try {

@@ -84,7 +84,7 @@ class WireFormatGoldenTest {
         .setProtocolVersion(ProtocolVersion.PROTOCOL_VERSION_1)
         .setRoundId(7)
         .setTaskId(ROUND_TASK_ID)
-        .setTrailer(UpdateTrailer.newBuilder().setSha256(sha()).putMetrics("train_loss", 0.25))
+        .setTrailer(UpdateTrailer.newBuilder().setCrc32C(0xCAFEF00D).putMetrics("train_loss", 0.25))
         .build();
   }
 

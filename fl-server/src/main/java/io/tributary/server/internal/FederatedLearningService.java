@@ -28,8 +28,7 @@ import io.tributary.proto.v1.UpdateChunk;
 import io.tributary.proto.v1.UpdateEncoding;
 import io.tributary.proto.v1.UpdateHeader;
 import io.tributary.proto.v1.UploadReceipt;
-import java.security.MessageDigest;
-import java.util.Arrays;
+import java.util.zip.CRC32C;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -187,7 +186,7 @@ public final class FederatedLearningService extends FederatedLearningGrpc.Federa
   static final class UploadSession implements StreamObserver<UpdateChunk> {
     private final RoundCoordinator coordinator;
     private final StreamObserver<UploadReceipt> response;
-    private final MessageDigest digest = TensorCodec.sha256();
+    private final CRC32C checksum = new CRC32C();
     private RoundCoordinator.UploadTicket ticket;
     private UpdateHeader header;
     private long roundId;
@@ -281,7 +280,7 @@ public final class FederatedLearningService extends FederatedLearningGrpc.Federa
       byte[] buf = ticket.buffer();
       c.getData().copyTo(buf, (int) received);
       coordinator.validateChunk(buf, (int) received, (int) (received / 4), n / 4);
-      digest.update(buf, (int) received, n);
+      checksum.update(buf, (int) received, n);
       received += n;
     }
 
@@ -295,8 +294,7 @@ public final class FederatedLearningService extends FederatedLearningGrpc.Federa
             .withDescription("upload truncated: received " + received + " of " + expected + " bytes")
             .asException();
       }
-      byte[] sha = digest.digest();
-      if (!Arrays.equals(sha, msg.getTrailer().getSha256().toByteArray())) {
+      if ((int) checksum.getValue() != msg.getTrailer().getCrc32C()) {
         throw Status.DATA_LOSS.withDescription("update checksum mismatch: the data was corrupted in transit")
             .asException();
       }
