@@ -5,7 +5,9 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.StreamObserver;
+import com.google.protobuf.UnsafeByteOperations;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import io.tributary.core.config.ConfigValues;
 import io.tributary.core.model.ModelLayout;
 import io.tributary.core.model.ModelWeights;
@@ -32,7 +34,9 @@ import io.tributary.proto.v1.UpdateTrailer;
 import io.tributary.proto.v1.UploadReceipt;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
@@ -275,31 +279,52 @@ public final class FlClient implements AutoCloseable {
     return ModelWeights.of(layout, values);
   }
 
-  /** Streams header, chunks and trailer, and waits for the server's receipt. */
+  /**
+   * Streams header, chunks and trailer, and waits for the server's receipt. Sending follows gRPC's
+   * flow control (a chunk goes out only when the transport is ready for it), so the client never
+   * buffers more than a window of the update, and it stops early when the server has already
+   * refused the upload.
+   */
   private void upload(Task task, ModelLayout layout, FitResult result) {
     CompletableFuture<UploadReceipt> receipt = new CompletableFuture<>();
-    StreamObserver<UpdateChunk> out = async.withDeadlineAfter(5, TimeUnit.MINUTES)
-        .uploadUpdate(new StreamObserver<>() {
-          @Override
-          public void onNext(UploadReceipt value) {
-            receipt.complete(value);
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            receipt.completeExceptionally(t);
-          }
-
-          @Override
-          public void onCompleted() {
-            receipt.completeExceptionally(Status.INTERNAL.withDescription("no receipt").asRuntimeException());
+    Object ready = new Object();
+    CompletableFuture<ClientCallStreamObserver<UpdateChunk>> call = new CompletableFuture<>();
+    async.withDeadlineAfter(5, TimeUnit.MINUTES).uploadUpdate(new ClientResponseObserver<UpdateChunk, UploadReceipt>() {
+      @Override
+      public void beforeStart(ClientCallStreamObserver<UpdateChunk> requestStream) {
+        requestStream.setOnReadyHandler(() -> {
+          synchronized (ready) {
+            ready.notifyAll();
           }
         });
+        call.complete(requestStream);
+      }
+
+      @Override
+      public void onNext(UploadReceipt value) {
+        receipt.complete(value);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        receipt.completeExceptionally(t);
+        synchronized (ready) {
+          ready.notifyAll();
+        }
+      }
+
+      @Override
+      public void onCompleted() {
+        receipt.completeExceptionally(Status.INTERNAL.withDescription("no receipt").asRuntimeException());
+      }
+    });
+    ClientCallStreamObserver<UpdateChunk> out = call.join();
     UpdateChunk.Builder base = UpdateChunk.newBuilder()
         .setProtocolVersion(ProtocolVersion.PROTOCOL_VERSION_1)
         .setRoundId(task.getRoundId())
         .setTaskId(task.getTaskId());
-    out.onNext(base.clone().setHeader(UpdateHeader.newBuilder()
+    List<UpdateChunk> pending = new ArrayList<>(2);
+    pending.add(base.clone().setHeader(UpdateHeader.newBuilder()
             .setClientId(clientId)
             .setModelVersion(task.getModelVersion())
             .addAllTensors(WireConversions.toWire(layout))
@@ -308,19 +333,27 @@ public final class FlClient implements AutoCloseable {
             .setNumExamples(result.numExamples())
             .setLocalSteps(result.localSteps()))
         .build());
+    float[] delta = result.delta();
+    int chunkFloats = TensorCodec.MAX_CHUNK_BYTES / 4;
     CRC32C crc = new CRC32C();
-    TensorCodec.chunks(result.delta(), TensorCodec.MAX_CHUNK_BYTES, (offset, bytes) -> {
+    boolean refused = !sendWhenReady(out, ready, receipt, pending.get(0));
+    for (int from = 0; from < delta.length && !refused; from += chunkFloats) {
+      int n = Math.min(chunkFloats, delta.length - from);
+      byte[] bytes = new byte[4 * n];
+      TensorCodec.encode(delta, from, n, bytes, 0);
       crc.update(bytes);
-      out.onNext(base.clone().setData(DataChunk.newBuilder()
-              .setOffset(offset)
-              .setData(com.google.protobuf.UnsafeByteOperations.unsafeWrap(bytes)))
+      refused = !sendWhenReady(out, ready, receipt, base.clone().setData(DataChunk.newBuilder()
+              .setOffset(4L * from)
+              .setData(UnsafeByteOperations.unsafeWrap(bytes)))
           .build());
-    });
-    out.onNext(base.clone().setTrailer(UpdateTrailer.newBuilder()
-            .setCrc32C((int) crc.getValue())
-            .putAllMetrics(result.metrics()))
-        .build());
-    out.onCompleted();
+    }
+    if (!refused) {
+      sendWhenReady(out, ready, receipt, base.clone().setTrailer(UpdateTrailer.newBuilder()
+              .setCrc32C((int) crc.getValue())
+              .putAllMetrics(result.metrics()))
+          .build());
+      out.onCompleted();
+    }
     try {
       receipt.get(5, TimeUnit.MINUTES);
     } catch (ExecutionException e) {
@@ -334,6 +367,27 @@ public final class FlClient implements AutoCloseable {
     } catch (java.util.concurrent.TimeoutException e) {
       throw Status.DEADLINE_EXCEEDED.withDescription("no upload receipt").asRuntimeException();
     }
+  }
+
+  /** Sends when the transport is ready; false (without sending) once the call has ended. */
+  private static boolean sendWhenReady(ClientCallStreamObserver<UpdateChunk> out, Object ready,
+      CompletableFuture<UploadReceipt> receipt, UpdateChunk message) {
+    synchronized (ready) {
+      while (!out.isReady() && !receipt.isDone()) {
+        try {
+          ready.wait(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          out.cancel("interrupted", e);
+          return false;
+        }
+      }
+    }
+    if (receipt.isDone()) {
+      return false;
+    }
+    out.onNext(message);
+    return true;
   }
 
   @Override
