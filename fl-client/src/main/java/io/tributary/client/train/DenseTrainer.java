@@ -1,5 +1,6 @@
 package io.tributary.client.train;
 
+import io.tributary.client.SharedDataTrainer;
 import io.tributary.client.Trainer;
 import io.tributary.core.model.ModelLayout;
 import io.tributary.core.model.ModelWeights;
@@ -45,7 +46,7 @@ import java.util.SplittableRandom;
  * evaluation without evaluation data returns zero examples and a loss of 0, so example-weighted
  * aggregation ignores it.
  */
-public final class DenseTrainer implements Trainer, AutoCloseable {
+public final class DenseTrainer implements SharedDataTrainer, AutoCloseable {
   /** Default for {@link Builder#chunkRows(int)}. */
   public static final int DEFAULT_CHUNK_ROWS = 512;
 
@@ -61,7 +62,9 @@ public final class DenseTrainer implements Trainer, AutoCloseable {
   private final ModelLayout layout;
   private final int[] sizes;
   private final int layers;
-  private final SampleSet training;
+  private SampleSet training;
+  private final float[] trainingFeatures;
+  private final int[] trainingLabels;
   private final SampleSet evaluation;
   private final Backend backend;
   private final int threads;
@@ -82,7 +85,7 @@ public final class DenseTrainer implements Trainer, AutoCloseable {
   private final int[] batchLabels;
   /** Features [from, to) outside which the current input batch is all zero; see #gatherInput. */
   private final int[] inputSpan = new int[2];
-  private final int[] order;
+  private int[] order;
   private final float[] staging;
   /** Rows for the elementwise loops, as wide as the widest layer. */
   private final float[] firstRow;
@@ -96,6 +99,8 @@ public final class DenseTrainer implements Trainer, AutoCloseable {
     this.sizes = network.sizes();
     this.layers = network.layers();
     this.training = training;
+    this.trainingFeatures = builder.trainingFeatures;
+    this.trainingLabels = builder.trainingLabels;
     this.evaluation = evaluation;
     this.backend = builder.backend;
     this.threads = builder.threads;
@@ -167,6 +172,13 @@ public final class DenseTrainer implements Trainer, AutoCloseable {
   /** The backend the products run on. */
   public Backend backend() {
     return backend;
+  }
+
+  @Override
+  public void useTrainingRows(int[] rows) {
+    checkOpen();
+    training = SampleSet.of("training", trainingFeatures, trainingLabels, rows, network.inputs(), network.classes());
+    order = training.rows();
   }
 
   /** Number of local training samples (the {@code numExamples} of every fit). */

@@ -118,6 +118,29 @@ class DenseTrainerTest {
     }
   }
 
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(Backend.class)
+  void useTrainingRows_otherClient_sameResultAsAFreshTrainer(Backend backend) {
+    Data data = Fixtures.random(80, 12, 4, 41);
+    int[] first = java.util.stream.IntStream.range(0, 30).toArray();
+    int[] second = java.util.stream.IntStream.range(30, 80).filter(i -> i % 3 != 0).toArray();
+    ModelWeights global = weights(SMALL, 7);
+    FitInstructions instructions = Fixtures.instructions(0.05, 2, 8, 9);
+    try (DenseTrainer moved = trainer(SMALL, data, first, backend);
+        DenseTrainer fresh = trainer(SMALL, data, second, backend)) {
+      moved.fit(global, instructions);
+      moved.useTrainingRows(second);
+      FitResult a = moved.fit(global, instructions);
+      FitResult b = fresh.fit(global, instructions);
+      assertEquals(second.length, a.numExamples());
+      assertEquals(b.localSteps(), a.localSteps());
+      for (int i = 0; i < a.delta().length; i++) {
+        assertEquals(Float.floatToRawIntBits(b.delta()[i]), Float.floatToRawIntBits(a.delta()[i]), "element " + i);
+      }
+      assertThrows(IllegalArgumentException.class, () -> moved.useTrainingRows(new int[] {80}));
+    }
+  }
+
   @Test
   void fit_blasAndJavaBackends_deltasAgree() {
     Data data = Fixtures.random(61, 12, 4, 31);

@@ -19,6 +19,7 @@ import io.tributary.server.CentralEvaluator;
 import io.tributary.server.RoundListener;
 import io.tributary.server.RoundSummary;
 import io.tributary.server.ServerConfig;
+import io.tributary.server.UpdatePipeline;
 import io.tributary.server.UpdateStage;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -116,7 +117,7 @@ public final class RoundCoordinator {
   private final RoundListener listener;
   private final Clock clock;
   private final StagingPool staging;
-  private final List<UpdateStage> stages;
+  private final UpdatePipeline pipeline;
   private final SecureRandom taskIds = new SecureRandom();
   private final ReentrantReadWriteLock foldLock = new ReentrantReadWriteLock();
 
@@ -159,7 +160,7 @@ public final class RoundCoordinator {
     this.evaluator = evaluator;
     this.listener = listener;
     this.clock = clock;
-    this.stages = List.copyOf(stages);
+    this.pipeline = new UpdatePipeline(stages);
     this.staging = new StagingPool(config.uploadSlots(), Math.toIntExact(initial.layout().totalBytes()));
     setGlobal(initial, 0);
   }
@@ -431,7 +432,7 @@ public final class RoundCoordinator {
    * ticket stays the caller's to release.
    */
   public void commitUpload(UploadTicket ticket, Map<String, Double> metrics) throws StatusException {
-    if (!stages.isEmpty()) {
+    if (pipeline.hasStages()) {
       runStages(ticket);
     }
     foldLock.readLock().lock();
@@ -469,22 +470,10 @@ public final class RoundCoordinator {
   private void runStages(UploadTicket ticket) throws StatusException {
     UpdateStage.Context context = new UpdateStage.Context(ticket.task.clientId, ticket.round, ticket.numExamples,
         ticket.localSteps, layout());
-    UpdateAccumulator acc = accumulator();
-    for (UpdateStage stage : stages) {
-      try {
-        stage.process(context, ticket.buffer);
-      } catch (InvalidUpdateException e) {
-        throw Status.INVALID_ARGUMENT
-            .withDescription("update rejected by stage '" + stage.name() + "': " + e.getMessage())
-            .asException();
-      }
-    }
     try {
-      acc.validate(ticket.buffer, 0, ticket.buffer.length);
+      pipeline.process(context, ticket.buffer, accumulator());
     } catch (InvalidUpdateException e) {
-      throw Status.INVALID_ARGUMENT
-          .withDescription("invalid update after the pipeline stages: " + e.getMessage())
-          .asException();
+      throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asException();
     }
   }
 

@@ -1,0 +1,170 @@
+package io.tributary.simulations.cli;
+
+import io.tributary.core.model.TensorCodec;
+import io.tributary.data.DatasetCache;
+import io.tributary.data.Mnist;
+import io.tributary.data.MnistDataset;
+import io.tributary.data.MnistFetcher;
+import io.tributary.data.MnistSplits;
+import io.tributary.simulations.engine.ExperimentConfig;
+import io.tributary.simulations.engine.ExperimentLoader;
+import io.tributary.simulations.engine.RoundMetrics;
+import io.tributary.simulations.engine.SimulationData;
+import io.tributary.simulations.engine.SimulationEngine;
+import io.tributary.simulations.report.MetricsWriter;
+import io.tributary.simulations.report.RoundRecord;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code fl simulate}: runs the experiments of a YAML file with the in-process engine and writes the
+ * resolved config, per-round metrics (CSV and JSON lines), timings, the partition summary and the
+ * final models into a run directory.
+ */
+@Command(
+    name = "simulate",
+    mixinStandardHelpOptions = true,
+    version = "Tributary simulate 0.1.0",
+    description = {
+      "Simulates federated training with many virtual clients on this machine.",
+      "The YAML file sets the experiment; 'runs:' lists variants that override keys (a sweep)."
+    },
+    footer = {"", "YAML keys: %n  ${sys:tributary.simulate.keys}, runs"})
+public final class SimulateCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "EXPERIMENT.yaml", description = "Experiment file.")
+  Path experiment;
+
+  @Option(names = "--seed", description = "Override the seed of every run.")
+  Long seed;
+
+  @Option(names = "--rounds", description = "Override the number of rounds of every run.")
+  Integer rounds;
+
+  @Option(names = "--threads", description = "Override the worker threads of every run.")
+  Integer threads;
+
+  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override any key (repeatable).")
+  List<String> overrides = new ArrayList<>();
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default runs/<name>-<time>).")
+  Path out;
+
+  @Override
+  public Integer call() throws Exception {
+    List<String> sets = new ArrayList<>(overrides);
+    if (seed != null) {
+      sets.add("seed=" + seed);
+    }
+    if (rounds != null) {
+      sets.add("rounds=" + rounds);
+    }
+    if (threads != null) {
+      sets.add("threads=" + threads);
+    }
+    List<ExperimentConfig> runs;
+    try {
+      runs = ExperimentLoader.load(experiment, sets);
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      return 2;
+    } catch (IOException e) {
+      System.err.println("error: cannot read " + experiment + ": " + e);
+      return 2;
+    }
+    Path dir = out != null ? out : Path.of("runs", runs.get(0).name() + "-"
+        + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("config.yaml"), resolvedYaml(runs), StandardCharsets.UTF_8);
+    System.out.printf(Locale.ROOT, "%d run(s) -> %s%n", runs.size(), dir);
+    Map<String, SimulationData> loaded = new HashMap<>();
+    try (MetricsWriter writer = MetricsWriter.create(dir)) {
+      for (ExperimentConfig run : runs) {
+        SimulationData data = loaded.computeIfAbsent(run.dataset() + "|" + run.dataDir().orElse(""),
+            key -> load(run));
+        SimulationEngine engine = new SimulationEngine(run, data);
+        System.out.printf(Locale.ROOT, "run %s: %s%n", run.name(), run.describe());
+        SimulationEngine.Result result = engine.run(m -> {
+          try {
+            writer.append(toRecord(m));
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+          System.out.println(format(m, run.rounds()));
+        });
+        Files.writeString(dir.resolve("partition-" + run.name() + ".txt"),
+            result.partition().summary(data.trainLabels(), data.classes()), StandardCharsets.UTF_8);
+        Files.write(dir.resolve("model-" + run.name() + ".f32"), TensorCodec.toBytes(result.model().toArray()));
+      }
+    }
+    System.out.printf(Locale.ROOT, "results in %s%n", dir);
+    return 0;
+  }
+
+  static RoundRecord toRecord(RoundMetrics m) {
+    return new RoundRecord(m.run(), m.round(), m.sampledClients(), m.reportingClients(), m.trainLoss(),
+        m.testLoss(), m.testAccuracy(), m.bytesUp(), m.bytesDown(), m.seconds());
+  }
+
+  static String format(RoundMetrics m, int rounds) {
+    return String.format(Locale.ROOT, "%s round %d/%d | clients %d | train loss %.4f | test loss %.4f | "
+            + "test accuracy %.2f%% | %.2f s", m.run(), m.round(), rounds, m.reportingClients(), m.trainLoss(),
+        m.testLoss(), 100 * m.testAccuracy(), m.seconds());
+  }
+
+  static String resolvedYaml(List<ExperimentConfig> runs) {
+    StringBuilder sb = new StringBuilder("# resolved configuration, one document per run\n");
+    for (ExperimentConfig c : runs) {
+      sb.append("---\n");
+      c.describe().forEach((k, v) -> sb.append(k).append(": ").append(v).append('\n'));
+    }
+    return sb.toString();
+  }
+
+  /** Loads a run's dataset (from data-dir, or fetched into the dataset cache). */
+  static SimulationData load(ExperimentConfig run) {
+    try {
+      if (!run.dataset().equals("mnist")) {
+        throw new IllegalArgumentException("config 'dataset': '" + run.dataset() + "' is not loadable yet");
+      }
+      MnistSplits splits = run.dataDir().isPresent()
+          ? Mnist.loadDirectory(Path.of(run.dataDir().get()))
+          : MnistFetcher.fetchAndLoad(DatasetCache.defaultCache(), System.err);
+      return new SimulationData("mnist", splits.train().features(), 10, splits.train().images(),
+          labels(splits.train()), splits.test().images(), labels(splits.test()));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static int[] labels(MnistDataset d) {
+    int[] out = new int[d.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = d.label(i);
+    }
+    return out;
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  public static int run(String... args) {
+    System.setProperty("tributary.simulate.keys", String.join(", ", ExperimentLoader.keys()));
+    System.setProperty("java.awt.headless", "true");
+    return new CommandLine(new SimulateCommand()).execute(args);
+  }
+}

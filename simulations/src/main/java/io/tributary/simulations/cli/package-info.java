@@ -1,0 +1,2 @@
+/** The {@code fl simulate} command line. */
+package io.tributary.simulations.cli;

@@ -1,0 +1,415 @@
+package io.tributary.simulations.engine;
+
+import io.tributary.core.nn.Architectures;
+import io.tributary.core.nn.DenseNetwork;
+import io.tributary.core.nn.ModelArchitecture;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One simulated experiment: data, partition, model, strategy and its hyper-parameters, population
+ * and cohort sizes, rounds, evaluation cadence and seed.
+ *
+ * <p>Immutable and thread-safe. Built only through {@link Builder}, which checks each value as it is
+ * set (the error names the YAML key and the allowed values) and the rules between keys in {@link
+ * Builder#build()}; {@link ExperimentLoader} goes through the same builder, so an invalid config
+ * fails before any data is loaded or any training starts.
+ */
+public final class ExperimentConfig {
+  public static final List<String> DATASETS = List.of("mnist", "fashion-mnist");
+  public static final List<String> PARTITIONS = List.of("iid", "shards");
+  public static final List<String> STRATEGIES = List.of("fedavg");
+  public static final List<String> BACKENDS = List.of("blas", "java");
+
+  private final String name;
+  private final String dataset;
+  private final String dataDir;
+  private final String partition;
+  private final int shardsPerClient;
+  private final ModelArchitecture model;
+  private final String strategy;
+  private final int clients;
+  private final int clientsPerRound;
+  private final long localEpochs;
+  private final long batchSize;
+  private final double learningRate;
+  private final double serverLearningRate;
+  private final int rounds;
+  private final int evalEvery;
+  private final long seed;
+  private final int threads;
+  private final double targetAccuracy;
+  private final String backend;
+
+  private ExperimentConfig(Builder b) {
+    this.name = b.name;
+    this.dataset = b.dataset;
+    this.dataDir = b.dataDir;
+    this.partition = b.partition;
+    this.shardsPerClient = b.shardsPerClient;
+    this.model = b.model;
+    this.strategy = b.strategy;
+    this.clients = b.clients;
+    this.clientsPerRound = b.clientsPerRound > 0
+        ? b.clientsPerRound
+        : Math.max(1, (int) Math.round(b.fraction * b.clients));
+    this.localEpochs = b.localEpochs;
+    this.batchSize = b.batchSize;
+    this.learningRate = b.learningRate;
+    this.serverLearningRate = b.serverLearningRate;
+    this.rounds = b.rounds;
+    this.evalEvery = b.evalEvery;
+    this.seed = b.seed;
+    this.threads = b.threads;
+    this.targetAccuracy = b.targetAccuracy;
+    this.backend = b.backend;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this config's values, for overrides. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.name = name;
+    b.dataset = dataset;
+    b.dataDir = dataDir;
+    b.partition = partition;
+    b.shardsPerClient = shardsPerClient;
+    b.model = model;
+    b.strategy = strategy;
+    b.clients = clients;
+    b.clientsPerRound = clientsPerRound;
+    b.fraction = 0;
+    b.localEpochs = localEpochs;
+    b.batchSize = batchSize;
+    b.learningRate = learningRate;
+    b.serverLearningRate = serverLearningRate;
+    b.rounds = rounds;
+    b.evalEvery = evalEvery;
+    b.seed = seed;
+    b.threads = threads;
+    b.targetAccuracy = targetAccuracy;
+    b.backend = backend;
+    return b;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String dataset() {
+    return dataset;
+  }
+
+  /** Directory with the dataset's files; empty = fetch into the dataset cache. */
+  public Optional<String> dataDir() {
+    return Optional.ofNullable(dataDir);
+  }
+
+  public String partition() {
+    return partition;
+  }
+
+  public int shardsPerClient() {
+    return shardsPerClient;
+  }
+
+  public ModelArchitecture model() {
+    return model;
+  }
+
+  public String strategy() {
+    return strategy;
+  }
+
+  /** Virtual clients in the population (K). */
+  public int clients() {
+    return clients;
+  }
+
+  /** Clients sampled each round (C·K, at least 1). */
+  public int clientsPerRound() {
+    return clientsPerRound;
+  }
+
+  public long localEpochs() {
+    return localEpochs;
+  }
+
+  /** Local batch size B; 0 = the whole local dataset (B = ∞). */
+  public long batchSize() {
+    return batchSize;
+  }
+
+  public double learningRate() {
+    return learningRate;
+  }
+
+  public double serverLearningRate() {
+    return serverLearningRate;
+  }
+
+  public int rounds() {
+    return rounds;
+  }
+
+  /** Evaluate the global model every this many rounds (and after the last). */
+  public int evalEvery() {
+    return evalEvery;
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  /** Worker threads training clients in parallel. */
+  public int threads() {
+    return threads;
+  }
+
+  /** Accuracy whose first crossing the report notes; NaN = none. */
+  public double targetAccuracy() {
+    return targetAccuracy;
+  }
+
+  public String backend() {
+    return backend;
+  }
+
+  /** The resolved config as YAML keys, in a stable order (written next to the results). */
+  public Map<String, Object> describe() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", name);
+    m.put("dataset", dataset);
+    if (dataDir != null) {
+      m.put("data-dir", dataDir);
+    }
+    m.put("partition", partition);
+    m.put("shards-per-client", shardsPerClient);
+    m.put("model", model.name());
+    m.put("strategy", strategy);
+    m.put("clients", clients);
+    m.put("clients-per-round", clientsPerRound);
+    m.put("local-epochs", localEpochs);
+    m.put("batch-size", batchSize == 0 ? "inf" : batchSize);
+    m.put("learning-rate", learningRate);
+    m.put("server-learning-rate", serverLearningRate);
+    m.put("rounds", rounds);
+    m.put("eval-every", evalEvery);
+    m.put("seed", seed);
+    m.put("threads", threads);
+    if (!Double.isNaN(targetAccuracy)) {
+      m.put("target-accuracy", targetAccuracy);
+    }
+    m.put("backend", backend);
+    return m;
+  }
+
+  /** Validating builder; errors name the YAML key. Not thread-safe. */
+  public static final class Builder {
+    private String name = "experiment";
+    private String dataset = "mnist";
+    private String dataDir;
+    private String partition = "iid";
+    private int shardsPerClient = 2;
+    private ModelArchitecture model = DenseNetwork.mnist2nn();
+    private String strategy = "fedavg";
+    private int clients = 100;
+    private int clientsPerRound;
+    private double fraction = 0.1;
+    private long localEpochs = 1;
+    private long batchSize = 10;
+    private double learningRate = 0.1;
+    private double serverLearningRate = 1.0;
+    private int rounds = 10;
+    private int evalEvery = 1;
+    private long seed;
+    private int threads = Runtime.getRuntime().availableProcessors();
+    private double targetAccuracy = Double.NaN;
+    private String backend = "blas";
+
+    private static IllegalArgumentException bad(String key, Object value, String rule) {
+      return new IllegalArgumentException("config '" + key + "': " + rule + ", got " + value);
+    }
+
+    private static String oneOf(String key, String value, List<String> allowed) {
+      String v = value == null ? null : value.toLowerCase(Locale.ROOT);
+      if (!allowed.contains(v)) {
+        throw bad(key, value, "must be one of " + allowed);
+      }
+      return v;
+    }
+
+    public Builder name(String v) {
+      if (v == null || !v.matches("[A-Za-z0-9._-]{1,80}")) {
+        throw bad("name", v, "must be 1-80 characters of [A-Za-z0-9._-]");
+      }
+      name = v;
+      return this;
+    }
+
+    public Builder dataset(String v) {
+      dataset = oneOf("dataset", v, DATASETS);
+      return this;
+    }
+
+    public Builder dataDir(String v) {
+      dataDir = v;
+      return this;
+    }
+
+    public Builder partition(String v) {
+      partition = oneOf("partition", v, PARTITIONS);
+      return this;
+    }
+
+    public Builder shardsPerClient(int v) {
+      if (v < 1) {
+        throw bad("shards-per-client", v, "must be >= 1");
+      }
+      shardsPerClient = v;
+      return this;
+    }
+
+    public Builder model(String v) {
+      try {
+        model = Architectures.byName(v);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("config 'model': " + e.getMessage(), e);
+      }
+      return this;
+    }
+
+    public Builder model(ModelArchitecture v) {
+      if (v == null) {
+        throw bad("model", null, "must be set");
+      }
+      model = v;
+      return this;
+    }
+
+    public Builder strategy(String v) {
+      strategy = oneOf("strategy", v, STRATEGIES);
+      return this;
+    }
+
+    public Builder clients(int v) {
+      if (v < 1) {
+        throw bad("clients", v, "must be >= 1");
+      }
+      clients = v;
+      return this;
+    }
+
+    /** Clients per round; overrides {@link #fraction}. */
+    public Builder clientsPerRound(int v) {
+      if (v < 1) {
+        throw bad("clients-per-round", v, "must be >= 1");
+      }
+      clientsPerRound = v;
+      return this;
+    }
+
+    /** McMahan's C: the fraction of clients sampled each round (used when clients-per-round is unset). */
+    public Builder fraction(double v) {
+      if (!(v > 0 && v <= 1)) {
+        throw bad("fraction", v, "must be in (0, 1]");
+      }
+      fraction = v;
+      clientsPerRound = 0;
+      return this;
+    }
+
+    public Builder localEpochs(long v) {
+      if (v < 1) {
+        throw bad("local-epochs", v, "must be >= 1");
+      }
+      localEpochs = v;
+      return this;
+    }
+
+    public Builder batchSize(long v) {
+      if (v < 0) {
+        throw bad("batch-size", v, "must be >= 1, or 0 / inf for the whole local dataset");
+      }
+      batchSize = v;
+      return this;
+    }
+
+    public Builder learningRate(double v) {
+      if (!(v > 0) || !Double.isFinite(v)) {
+        throw bad("learning-rate", v, "must be a positive finite number");
+      }
+      learningRate = v;
+      return this;
+    }
+
+    public Builder serverLearningRate(double v) {
+      if (!(v > 0) || !Double.isFinite(v)) {
+        throw bad("server-learning-rate", v, "must be a positive finite number");
+      }
+      serverLearningRate = v;
+      return this;
+    }
+
+    public Builder rounds(int v) {
+      if (v < 1) {
+        throw bad("rounds", v, "must be >= 1");
+      }
+      rounds = v;
+      return this;
+    }
+
+    public Builder evalEvery(int v) {
+      if (v < 1) {
+        throw bad("eval-every", v, "must be >= 1");
+      }
+      evalEvery = v;
+      return this;
+    }
+
+    public Builder seed(long v) {
+      seed = v;
+      return this;
+    }
+
+    public Builder threads(int v) {
+      if (v < 1 || v > 1024) {
+        throw bad("threads", v, "must be in 1..1024");
+      }
+      threads = v;
+      return this;
+    }
+
+    public Builder targetAccuracy(double v) {
+      if (!(v > 0 && v <= 1)) {
+        throw bad("target-accuracy", v, "must be in (0, 1]");
+      }
+      targetAccuracy = v;
+      return this;
+    }
+
+    public Builder backend(String v) {
+      backend = oneOf("backend", v, BACKENDS);
+      return this;
+    }
+
+    public ExperimentConfig build() {
+      ExperimentConfig c = new ExperimentConfig(this);
+      if (c.clientsPerRound > c.clients) {
+        throw new IllegalArgumentException("config 'clients-per-round' (" + c.clientsPerRound
+            + ") cannot exceed 'clients' (" + c.clients + ")");
+      }
+      if (!(model instanceof DenseNetwork)) {
+        throw new IllegalArgumentException("config 'model': the simulation engine trains dense models so far ("
+            + model.name() + " is not); allowed: mnist-2nn, mlp:<in>-...-<out>");
+      }
+      return c;
+    }
+  }
+}

@@ -1,0 +1,12 @@
+package io.tributary.simulations.engine;
+
+/** Hears about a simulation's progress, on the engine's thread. Implementations return quickly. */
+public interface RoundObserver {
+  /** A round finished; {@code metrics} has its numbers. */
+  void onRound(RoundMetrics metrics);
+
+  /** An observer that ignores everything. */
+  static RoundObserver none() {
+    return m -> {};
+  }
+}

@@ -1,0 +1,231 @@
+package io.tributary.simulations.engine;
+
+import io.tributary.client.ClientMod;
+import io.tributary.client.train.DenseTrainer;
+import io.tributary.core.aggregate.AggregatedUpdate;
+import io.tributary.core.aggregate.InvalidUpdateException;
+import io.tributary.core.aggregate.UpdateAccumulator;
+import io.tributary.core.config.ConfigValues;
+import io.tributary.core.config.TrainingKeys;
+import io.tributary.core.model.ModelWeights;
+import io.tributary.core.model.TensorCodec;
+import io.tributary.core.nn.DenseNetwork;
+import io.tributary.core.protocol.ClientUpdate;
+import io.tributary.core.protocol.EvaluateResult;
+import io.tributary.core.protocol.FitInstructions;
+import io.tributary.core.protocol.FitResult;
+import io.tributary.core.protocol.RoundResults;
+import io.tributary.core.strategy.FedAvg;
+import io.tributary.core.strategy.Seeds;
+import io.tributary.core.strategy.Strategy;
+import io.tributary.data.partition.Partition;
+import io.tributary.data.partition.Partitioners;
+import io.tributary.server.UpdatePipeline;
+import io.tributary.server.UpdateStage;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Simulates federated rounds in one process: virtual clients are descriptors (an id and rows into
+ * the shared dataset arrays), a bounded pool of workers — one trainer each — trains the sampled
+ * clients of a round in parallel, and every update goes through the same {@link ClientMod}s, the
+ * same {@link UpdatePipeline} and the same exact {@link UpdateAccumulator} as over the wire, then the
+ * same {@link Strategy} makes the next model. Simulation is just another transport.
+ *
+ * <p>Memory is O(dataset + workers × model), independent of the number of virtual clients.
+ * Reproducible: every random draw comes from generators derived from the run seed (cohort sampling
+ * per round, each client's data order per round), and aggregation is exact and order-independent,
+ * so the same seed gives a bit-identical model and identical metrics whatever the thread count.
+ *
+ * <p>Not thread-safe: one {@link #run} at a time per engine.
+ */
+public final class SimulationEngine {
+  private final ExperimentConfig config;
+  private final SimulationData data;
+  private final List<ClientMod> mods;
+  private final UpdatePipeline pipeline;
+
+  public SimulationEngine(ExperimentConfig config, SimulationData data) {
+    this(config, data, List.of(), List.of());
+  }
+
+  /**
+   * @param mods outbound client mods applied to every update, in order
+   * @param stages server-side update stages applied before every fold, in order
+   */
+  public SimulationEngine(ExperimentConfig config, SimulationData data, List<ClientMod> mods,
+      List<UpdateStage> stages) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.data = Objects.requireNonNull(data, "data");
+    this.mods = List.copyOf(mods);
+    this.pipeline = new UpdatePipeline(stages);
+    DenseNetwork net = (DenseNetwork) config.model();
+    if (net.inputs() != data.features() || net.classes() != data.classes()) {
+      throw new IllegalArgumentException("config 'model': " + net.name() + " takes " + net.inputs() + " inputs and "
+          + net.classes() + " classes; dataset '" + data.name() + "' has " + data.features() + " and "
+          + data.classes());
+    }
+  }
+
+  /** The partition of the training set into the config's clients. */
+  public Partition partition() {
+    return switch (config.partition()) {
+      case "iid" -> Partitioners.iid(data.trainSize(), config.clients(), Seeds.derive(config.seed(), -1));
+      case "shards" -> Partitioners.shards(data.trainLabels(), config.clients(), config.shardsPerClient(),
+          Seeds.derive(config.seed(), -1));
+      default -> throw new IllegalArgumentException("config 'partition': unknown " + config.partition());
+    };
+  }
+
+  /** The strategy the config names, seeded from the run seed. */
+  public Strategy strategy() {
+    return FedAvg.builder()
+        .learningRate(config.learningRate())
+        .localEpochs(config.localEpochs())
+        .batchSize(config.batchSize())
+        .serverLearningRate(config.serverLearningRate())
+        .seed(config.seed())
+        .build();
+  }
+
+  /** What a run produced. */
+  public record Result(ModelWeights model, List<RoundMetrics> rounds, Partition partition) {}
+
+  /** Runs all rounds from the seeded initial model. */
+  public Result run(RoundObserver observer) throws InterruptedException {
+    DenseNetwork net = (DenseNetwork) config.model();
+    Partition partition = partition();
+    Strategy strategy = strategy();
+    ModelWeights global = net.initialize(Seeds.derive(config.seed(), -2));
+    DenseTrainer.Backend backend = config.backend().equals("java") ? DenseTrainer.Backend.JAVA
+        : DenseTrainer.Backend.BLAS;
+    int workers = Math.min(config.threads(), config.clientsPerRound());
+    BlockingQueue<Worker> pool = new ArrayBlockingQueue<>(workers);
+    List<Worker> all = new ArrayList<>();
+    ExecutorService executor = Executors.newFixedThreadPool(workers, r -> {
+      Thread t = new Thread(r, "tributary-sim-worker");
+      t.setDaemon(true);
+      return t;
+    });
+    List<RoundMetrics> history = new ArrayList<>();
+    try (DenseTrainer evaluator = DenseTrainer.builder().network(net)
+        .trainingData(data.trainX(), data.trainLabels(), partition.indices(0))
+        .evaluationData(data.testX(), data.testLabels())
+        .backend(backend).threads(1).build()) {
+      for (int w = 0; w < workers; w++) {
+        Worker worker = new Worker(DenseTrainer.builder().network(net)
+            .trainingData(data.trainX(), data.trainLabels(), partition.indices(0))
+            .backend(backend).threads(1).build(), new byte[Math.toIntExact(net.layout().totalBytes())]);
+        all.add(worker);
+        pool.add(worker);
+      }
+      for (int round = 1; round <= config.rounds(); round++) {
+        long start = System.nanoTime();
+        int[] cohort = sampleClients(config.clients(), config.clientsPerRound(),
+            new SplittableRandom(Seeds.derive(config.seed(), round)));
+        ConfigValues roundConfig = strategy.configureFit(round);
+        UpdateAccumulator accumulator = new UpdateAccumulator(net.layout());
+        List<Future<ClientUpdate>> futures = new ArrayList<>();
+        final ModelWeights model = global;
+        final int r = round;
+        for (int client : cohort) {
+          futures.add(executor.submit(() -> trainClient(pool, strategy, model, r, client,
+              partition.indices(client), roundConfig, accumulator)));
+        }
+        List<ClientUpdate> updates = new ArrayList<>();
+        for (Future<ClientUpdate> f : futures) {
+          try {
+            updates.add(f.get());
+          } catch (ExecutionException e) {
+            throw new IllegalStateException("round " + round + ": a client failed: " + e.getCause(), e.getCause());
+          }
+        }
+        AggregatedUpdate aggregate = accumulator.snapshot();
+        RoundResults results = new RoundResults(round, updates, List.of());
+        global = strategy.aggregateFit(round, global, aggregate, results);
+        double testLoss = Double.NaN;
+        double testAccuracy = Double.NaN;
+        if (round % config.evalEvery() == 0 || round == config.rounds()) {
+          EvaluateResult eval = evaluator.evaluate(global);
+          testLoss = eval.loss();
+          testAccuracy = eval.accuracy();
+        }
+        long payload = net.layout().totalBytes();
+        RoundMetrics metrics = new RoundMetrics(config.name(), round, cohort.length, updates.size(),
+            aggregate.totalWeight(), results.weightedMetrics().getOrDefault(FitResult.TRAIN_LOSS, Double.NaN),
+            testLoss, testAccuracy, payload * updates.size(), payload * cohort.length,
+            (System.nanoTime() - start) / 1e9);
+        history.add(metrics);
+        observer.onRound(metrics);
+      }
+    } finally {
+      executor.shutdownNow();
+      for (Worker w : all) {
+        w.trainer.close();
+      }
+    }
+    return new Result(global, history, partition);
+  }
+
+  /** A worker's trainer and its wire buffer, lent to one client at a time. */
+  private record Worker(DenseTrainer trainer, byte[] wire) {}
+
+  private ClientUpdate trainClient(BlockingQueue<Worker> pool, Strategy strategy, ModelWeights global, int round,
+      int client, int[] rows, ConfigValues roundConfig, UpdateAccumulator accumulator)
+      throws InterruptedException, InvalidUpdateException {
+    Worker worker = pool.take();
+    try {
+      worker.trainer.useTrainingRows(rows);
+      // Each client shuffles its data with its own stream, derived from the round's seed and its id.
+      ConfigValues clientConfig = ConfigValues.builder().putAll(roundConfig)
+          .set(TrainingKeys.SEED, Seeds.derive(roundConfig.get(TrainingKeys.SEED), client))
+          .build();
+      FitInstructions instructions = new FitInstructions(round, "sim-" + round + "-" + client, clientConfig);
+      FitResult result = worker.trainer.fit(global, instructions);
+      for (ClientMod mod : mods) {
+        result = mod.apply(result, global, instructions);
+      }
+      // The same wire form, stages and fold as an upload to the server.
+      TensorCodec.encode(result.delta(), 0, result.delta().length, worker.wire, 0);
+      pipeline.process(new UpdateStage.Context("sim-" + client, round, result.numExamples(), result.localSteps(),
+          global.layout()), worker.wire, accumulator);
+      long weight = strategy.aggregationWeight(result.numExamples(), result.localSteps());
+      accumulator.add(worker.wire, 0, weight);
+      return new ClientUpdate("sim-" + client, round, result.numExamples(), result.localSteps(), weight,
+          result.metrics());
+    } finally {
+      pool.put(worker);
+    }
+  }
+
+  /**
+   * {@code m} distinct clients out of {@code k}, uniformly, in ascending order — Floyd's algorithm,
+   * so memory is O(m) even for populations of millions.
+   */
+  static int[] sampleClients(int k, int m, SplittableRandom random) {
+    if (m > k || m < 1) {
+      throw new IllegalArgumentException("cannot sample " + m + " of " + k + " clients");
+    }
+    Set<Integer> chosen = new HashSet<>();
+    for (int j = k - m; j < k; j++) {
+      int t = random.nextInt(j + 1);
+      if (!chosen.add(t)) {
+        chosen.add(j);
+      }
+    }
+    int[] out = chosen.stream().mapToInt(Integer::intValue).toArray();
+    Arrays.sort(out);
+    return out;
+  }
+}

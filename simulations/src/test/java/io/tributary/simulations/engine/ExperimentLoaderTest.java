@@ -1,0 +1,108 @@
+package io.tributary.simulations.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.StringReader;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ExperimentLoaderTest {
+  private static List<ExperimentConfig> parse(String yaml, String... overrides) {
+    return ExperimentLoader.parse(new StringReader(yaml), "test.yaml", List.of(overrides));
+  }
+
+  private static void rejected(String yaml, String messagePart, String... overrides) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse(yaml, overrides));
+    assertTrue(e.getMessage().contains(messagePart), "'" + e.getMessage() + "' should mention '" + messagePart + "'");
+  }
+
+  @Test
+  void parse_fullFile_setsEveryKey() {
+    ExperimentConfig c = parse("""
+        name: x
+        dataset: mnist
+        data-dir: /d
+        partition: shards
+        shards-per-client: 3
+        model: mlp:784-50-10
+        strategy: fedavg
+        clients: 200
+        clients-per-round: 20
+        local-epochs: 5
+        batch-size: inf
+        learning-rate: 0.02
+        server-learning-rate: 0.5
+        rounds: 7
+        eval-every: 2
+        seed: 4294967296
+        threads: 3
+        target-accuracy: 0.99
+        backend: java
+        """).get(0);
+    assertEquals("x", c.name());
+    assertEquals("/d", c.dataDir().orElseThrow());
+    assertEquals("shards", c.partition());
+    assertEquals(3, c.shardsPerClient());
+    assertEquals("mlp:784-50-10", c.model().name());
+    assertEquals(200, c.clients());
+    assertEquals(20, c.clientsPerRound());
+    assertEquals(5, c.localEpochs());
+    assertEquals(0, c.batchSize());
+    assertEquals(0.02, c.learningRate());
+    assertEquals(0.5, c.serverLearningRate());
+    assertEquals(7, c.rounds());
+    assertEquals(2, c.evalEvery());
+    assertEquals(4294967296L, c.seed());
+    assertEquals(3, c.threads());
+    assertEquals(0.99, c.targetAccuracy());
+    assertEquals("java", c.backend());
+  }
+
+  @Test
+  void parse_fraction_givesClientsPerRound() {
+    assertEquals(10, parse("clients: 100\nfraction: 0.1\n").get(0).clientsPerRound());
+    assertEquals(1, parse("clients: 5\nfraction: 0.01\n").get(0).clientsPerRound(), "at least one client");
+  }
+
+  @Test
+  void parse_runs_eachOverridesTheBaseAndOverridesWinLast() {
+    List<ExperimentConfig> runs = parse("""
+        name: sweep
+        learning-rate: 0.1
+        rounds: 3
+        runs:
+          - {name: a, learning-rate: 0.01}
+          - {rounds: 9}
+        """, "seed=5");
+    assertEquals(2, runs.size());
+    assertEquals("a", runs.get(0).name());
+    assertEquals(0.01, runs.get(0).learningRate());
+    assertEquals(3, runs.get(0).rounds());
+    assertEquals("sweep-2", runs.get(1).name());
+    assertEquals(0.1, runs.get(1).learningRate());
+    assertEquals(9, runs.get(1).rounds());
+    runs.forEach(r -> assertEquals(5, r.seed()));
+  }
+
+  @Test
+  void parse_badInput_failsBeforeTrainingNamingTheKey() {
+    rejected("lr: 0.1\n", "unknown config key 'lr'");
+    rejected("rounds: ten\n", "config 'rounds' must be an integer");
+    rejected("rounds: 0\n", "config 'rounds': must be >= 1");
+    rejected("partition: zipf\n", "config 'partition': must be one of [iid, shards]");
+    rejected("dataset: cifar\n", "must be one of [mnist, fashion-mnist]");
+    rejected("model: resnet\n", "config 'model': unknown model 'resnet'");
+    rejected("model: mnist-cnn\n", "trains dense models so far");
+    rejected("clients: 5\nclients-per-round: 6\n", "cannot exceed 'clients'");
+    rejected("fraction: 1.5\n", "config 'fraction': must be in (0, 1]");
+    rejected("learning-rate: -1\n", "config 'learning-rate'");
+    rejected("runs: []\n", "config 'runs' must be a non-empty list");
+    rejected("runs:\n  - {learning-rate: 0.1, bogus: 1}\n", "unknown config key 'runs[0].bogus'");
+    rejected("runs:\n  - {name: a}\n  - {name: a}\n", "two runs are named 'a'");
+    rejected("rounds: [1\n", "not valid YAML");
+    rejected("rounds: 3\n", "--set expects key=value", "rounds");
+    rejected("rounds: 3\n", "unknown config key '--set roundz'", "roundz=4");
+  }
+}

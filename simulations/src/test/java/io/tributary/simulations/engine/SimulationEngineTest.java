@@ -1,0 +1,179 @@
+package io.tributary.simulations.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tributary.core.aggregate.InvalidUpdateException;
+import io.tributary.core.protocol.FitResult;
+import io.tributary.server.UpdateStage;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class SimulationEngineTest {
+  /** Three Gaussian blobs in 20 dimensions, 600 training and 300 test samples. */
+  static SimulationData blobs() {
+    SplittableRandom c = new SplittableRandom(7);
+    float[][] centres = new float[3][20];
+    for (float[] centre : centres) {
+      for (int j = 0; j < 20; j++) {
+        centre[j] = (float) c.nextGaussian() * 0.6f;
+      }
+    }
+    float[][] x = new float[2][];
+    int[][] y = new int[2][];
+    int[] n = {600, 300};
+    for (int s = 0; s < 2; s++) {
+      SplittableRandom rng = new SplittableRandom(11 + s);
+      x[s] = new float[n[s] * 20];
+      y[s] = new int[n[s]];
+      for (int i = 0; i < n[s]; i++) {
+        y[s][i] = rng.nextInt(3);
+        for (int j = 0; j < 20; j++) {
+          x[s][i * 20 + j] = centres[y[s][i]][j] + (float) rng.nextGaussian();
+        }
+      }
+    }
+    return new SimulationData("blobs", 20, 3, x[0], y[0], x[1], y[1]);
+  }
+
+  static ExperimentConfig.Builder config() {
+    return ExperimentConfig.builder().name("t").model("mlp:20-16-3").clients(12).clientsPerRound(5).rounds(4)
+        .learningRate(0.05).batchSize(10).seed(3).backend("java");
+  }
+
+  @Test
+  void run_sameSeedDifferentThreadCounts_bitIdenticalModelAndMetrics() throws Exception {
+    SimulationEngine.Result one = new SimulationEngine(config().threads(1).build(), blobs()).run(RoundObserver.none());
+    SimulationEngine.Result three = new SimulationEngine(config().threads(3).build(), blobs()).run(RoundObserver.none());
+    assertEquals(one.model(), three.model(), "the model must not depend on the thread count");
+    for (int r = 0; r < 4; r++) {
+      RoundMetrics a = one.rounds().get(r);
+      RoundMetrics b = three.rounds().get(r);
+      assertEquals(a.trainLoss(), b.trainLoss(), 0.0);
+      assertEquals(a.testAccuracy(), b.testAccuracy(), 0.0);
+      assertEquals(a.examples(), b.examples());
+    }
+    SimulationEngine.Result otherSeed = new SimulationEngine(config().seed(4).build(), blobs()).run(RoundObserver.none());
+    assertNotEquals(one.model(), otherSeed.model());
+  }
+
+  @Test
+  void run_learnableData_accuracyRisesAndEveryRoundReports() throws Exception {
+    List<RoundMetrics> seen = new ArrayList<>();
+    SimulationEngine.Result r = new SimulationEngine(config().rounds(6).threads(2).build(), blobs()).run(seen::add);
+    assertEquals(6, seen.size());
+    assertEquals(r.rounds(), seen);
+    RoundMetrics first = seen.get(0);
+    RoundMetrics last = seen.get(5);
+    assertTrue(last.testLoss() < first.testLoss(), first.testLoss() + " -> " + last.testLoss());
+    assertTrue(last.testAccuracy() > first.testAccuracy() && last.testAccuracy() > 0.7,
+        first.testAccuracy() + " -> " + last.testAccuracy() + " (chance is 0.33)");
+    for (RoundMetrics m : seen) {
+      assertEquals(5, m.sampledClients());
+      assertEquals(5, m.reportingClients());
+      assertEquals(250, m.examples(), "5 clients of 50 samples each");
+      assertEquals(5L * 4 * (20 * 16 + 16 + 16 * 3 + 3), m.bytesUp());
+    }
+  }
+
+  @Test
+  void run_stagesAndModsRunForEveryUpdate() throws Exception {
+    AtomicInteger staged = new AtomicInteger();
+    AtomicInteger modded = new AtomicInteger();
+    UpdateStage zero = new UpdateStage() {
+      @Override
+      public String name() {
+        return "zero";
+      }
+
+      @Override
+      public void process(Context context, byte[] update) {
+        staged.incrementAndGet();
+        java.util.Arrays.fill(update, (byte) 0);
+      }
+    };
+    SimulationEngine engine = new SimulationEngine(config().rounds(2).build(), blobs(),
+        List.of((result, global, ins) -> {
+          modded.incrementAndGet();
+          return new FitResult(result.delta(), result.numExamples(), result.localSteps(), result.metrics());
+        }), List.of(zero));
+    SimulationEngine.Result r = engine.run(RoundObserver.none());
+    assertEquals(10, staged.get());
+    assertEquals(10, modded.get());
+    assertEquals(io.tributary.core.nn.DenseNetwork.of("x", 20, 16, 3).initialize(
+        io.tributary.core.strategy.Seeds.derive(3, -2)).toArray().length, r.model().size());
+    assertArrayEquals(new SimulationEngine(config().build(), blobs()).strategy().aggregateFit(1,
+        io.tributary.core.nn.DenseNetwork.of("mlp:20-16-3", 20, 16, 3).initialize(io.tributary.core.strategy.Seeds.derive(3, -2)),
+        zeroAggregate(), new io.tributary.core.protocol.RoundResults(1, List.of(), List.of())).toArray(),
+        r.model().toArray(), "zeroed updates leave the initial model");
+  }
+
+  private static io.tributary.core.aggregate.AggregatedUpdate zeroAggregate() {
+    io.tributary.core.aggregate.UpdateAccumulator acc = new io.tributary.core.aggregate.UpdateAccumulator(
+        io.tributary.core.nn.DenseNetwork.of("mlp:20-16-3", 20, 16, 3).layout());
+    try {
+      acc.add(new byte[4 * acc.layout().totalElements()], 0, 1);
+    } catch (InvalidUpdateException e) {
+      throw new AssertionError(e);
+    }
+    return acc.snapshot();
+  }
+
+  @Test
+  void run_stageRejects_failsTheRunNamingTheStage() {
+    UpdateStage no = new UpdateStage() {
+      @Override
+      public String name() {
+        return "gatekeeper";
+      }
+
+      @Override
+      public void process(Context context, byte[] update) throws InvalidUpdateException {
+        throw new InvalidUpdateException("nope");
+      }
+    };
+    SimulationEngine engine = new SimulationEngine(config().rounds(1).build(), blobs(), List.of(), List.of(no));
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> engine.run(RoundObserver.none()));
+    assertTrue(e.getMessage().contains("rejected by stage 'gatekeeper': nope"), e.getMessage());
+  }
+
+  @Test
+  void constructor_modelDoesNotFitData_rejected() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new SimulationEngine(config().model("mlp:784-10").build(), blobs()));
+    assertTrue(e.getMessage().contains("takes 784 inputs"), e.getMessage());
+  }
+
+  @Test
+  void sampleClients_floyd_distinctSortedUniformAndSeeded() {
+    int[] a = SimulationEngine.sampleClients(1_000_000, 1000, new SplittableRandom(5));
+    assertEquals(1000, a.length);
+    Set<Integer> distinct = new HashSet<>();
+    for (int i = 0; i < a.length; i++) {
+      assertTrue(a[i] >= 0 && a[i] < 1_000_000);
+      assertTrue(distinct.add(a[i]));
+      if (i > 0) {
+        assertTrue(a[i] > a[i - 1]);
+      }
+    }
+    assertArrayEquals(a, SimulationEngine.sampleClients(1_000_000, 1000, new SplittableRandom(5)));
+    int[] counts = new int[10];
+    for (int rep = 0; rep < 2000; rep++) {
+      for (int c : SimulationEngine.sampleClients(10, 3, new SplittableRandom(rep))) {
+        counts[c]++;
+      }
+    }
+    for (int c : counts) {
+      assertTrue(Math.abs(c - 600) < 100, "each client drawn about 600 times: " + java.util.Arrays.toString(counts));
+    }
+    assertThrows(IllegalArgumentException.class, () -> SimulationEngine.sampleClients(3, 4, new SplittableRandom(1)));
+  }
+}
