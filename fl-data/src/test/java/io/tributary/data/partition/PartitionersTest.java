@@ -142,4 +142,198 @@ class PartitionersTest {
     assertThrowsWithMessage("too many",
         () -> Partitioners.shards(labels, 1 << 16, 1 << 16, 1));
   }
+
+  /** Mean over clients of the number of distinct labels each holds (empty clients count 0). */
+  private static double meanDistinctLabels(Partition partition, byte[] labels) {
+    int[][] histogram = partition.labelHistogram(labels, 10);
+    double total = 0;
+    for (int[] counts : histogram) {
+      for (int count : counts) {
+        total += count > 0 ? 1 : 0;
+      }
+    }
+    return total / histogram.length;
+  }
+
+  @Test
+  void dirichlet_mnistLike_everySampleUsedOnceAndIndicesSorted() {
+    byte[] labels = mnistLikeLabels();
+    Partition partition = Partitioners.dirichlet(labels, 10, 100, 0.5, 7);
+    assertEquals(100, partition.numClients());
+    assertPermutation(partition, labels.length);
+    int[] first = partition.indices(0);
+    int[] sorted = first.clone();
+    Arrays.sort(sorted);
+    assertEquals(Arrays.toString(sorted), Arrays.toString(first));
+  }
+
+  @Test
+  void dirichlet_sameSeedSame_differentSeedDifferent() {
+    byte[] labels = mnistLikeLabels();
+    assertEquals(Partitioners.dirichlet(labels, 10, 20, 0.3, 5),
+        Partitioners.dirichlet(labels, 10, 20, 0.3, 5));
+    assertNotEquals(Partitioners.dirichlet(labels, 10, 20, 0.3, 5),
+        Partitioners.dirichlet(labels, 10, 20, 0.3, 6));
+  }
+
+  @Test
+  void dirichlet_smallAlpha_fewLabelsPerClientAndLargeAlpha_nearlyAll() {
+    byte[] labels = mnistLikeLabels();
+    double skewed = meanDistinctLabels(Partitioners.dirichlet(labels, 10, 100, 0.05, 1), labels);
+    double uniform = meanDistinctLabels(Partitioners.dirichlet(labels, 10, 100, 100, 1), labels);
+    // About 2.5 expected for alpha = 0.05; 10 for alpha = 100.
+    assertTrue(skewed < 5, "alpha 0.05 gave " + skewed + " labels per client on average");
+    assertTrue(uniform > 9.9, "alpha 100 gave " + uniform + " labels per client on average");
+  }
+
+  @Test
+  void dirichlet_largeAlpha_classSharesNearProportional() {
+    byte[] labels = mnistLikeLabels();
+    int[][] histogram = Partitioners.dirichlet(labels, 10, 10, 1000, 3)
+        .labelHistogram(labels, 10);
+    for (int client = 0; client < 10; client++) {
+      for (int label = 0; label < 10; label++) {
+        // 6000 / 10 clients = 600 each, Dir(1000) shares have a relative deviation near 1%.
+        assertEquals(600, histogram[client][label], 60, "client " + client + " label " + label);
+      }
+    }
+  }
+
+  @Test
+  void dirichlet_minSize_everyClientAtLeastMinSize() {
+    byte[] labels = mnistLikeLabels();
+    Partition partition = Partitioners.dirichlet(labels, 10, 50, 0.1, 20, 9);
+    for (int client = 0; client < 50; client++) {
+      assertTrue(partition.size(client) >= 20, "client " + client + " has "
+          + partition.size(client));
+    }
+    assertPermutation(partition, labels.length);
+    // Without the minimum, the same alpha leaves some client below it.
+    Partition unconstrained = Partitioners.dirichlet(labels, 10, 50, 0.1, 9);
+    int smallest = Integer.MAX_VALUE;
+    for (int client = 0; client < 50; client++) {
+      smallest = Math.min(smallest, unconstrained.size(client));
+    }
+    assertTrue(smallest < 20, "smallest unconstrained client has " + smallest);
+  }
+
+  @Test
+  void dirichlet_unreachableMinSize_throwsAfterAttempts() {
+    int[] labels = new int[200];
+    for (int index = 0; index < labels.length; index++) {
+      labels[index] = index % 2;
+    }
+    // Two classes at alpha 1e-4 each land on essentially one client, so 20 clients never all fill.
+    assertThrowsWithMessage("no Dirichlet draw gave every client at least minSize = 1 samples in "
+        + Partitioners.MAX_DIRICHLET_ATTEMPTS + " attempts",
+        () -> Partitioners.dirichlet(labels, 2, 20, 1e-4, 1, 1));
+  }
+
+  @Test
+  void dirichlet_tinyAlpha_eachClassOnOneClientMostly() {
+    byte[] labels = mnistLikeLabels();
+    int[][] histogram = Partitioners.dirichlet(labels, 10, 100, 1e-4, 2)
+        .labelHistogram(labels, 10);
+    int concentrated = 0;
+    for (int label = 0; label < 10; label++) {
+      int largest = 0;
+      for (int[] counts : histogram) {
+        largest = Math.max(largest, counts[label]);
+      }
+      concentrated += largest >= 5400 ? 1 : 0;
+    }
+    assertTrue(concentrated >= 8, "only " + concentrated + " classes are 90% on one client");
+  }
+
+  @Test
+  void dirichlet_invalidArguments_throwClearMessages() {
+    int[] labels = {0, 1, 2, 1};
+    assertThrowsWithMessage("numClasses must be positive, got 0",
+        () -> Partitioners.dirichlet(labels, 0, 2, 1, 1));
+    assertThrowsWithMessage("numClients must be positive, got 0",
+        () -> Partitioners.dirichlet(labels, 3, 0, 1, 1));
+    assertThrowsWithMessage("alpha must be positive and finite, got 0.0",
+        () -> Partitioners.dirichlet(labels, 3, 2, 0, 1));
+    assertThrowsWithMessage("alpha must be positive and finite, got NaN",
+        () -> Partitioners.dirichlet(labels, 3, 2, Double.NaN, 1));
+    assertThrowsWithMessage("alpha must be positive and finite, got Infinity",
+        () -> Partitioners.dirichlet(labels, 3, 2, Double.POSITIVE_INFINITY, 1));
+    assertThrowsWithMessage("label of sample 2 is 2, expected a class in 0..1",
+        () -> Partitioners.dirichlet(labels, 2, 2, 1, 1));
+    assertThrowsWithMessage("minSize must be at least 0, got -1",
+        () -> Partitioners.dirichlet(labels, 3, 2, 1, -1, 1));
+    assertThrowsWithMessage("cannot give each of 2 clients at least minSize = 3 samples from only 4",
+        () -> Partitioners.dirichlet(labels, 3, 2, 1, 3, 1));
+  }
+
+  @Test
+  void powerLaw_heavyTail_largeMaxToMedianAndExactTotal() {
+    Partition partition = Partitioners.powerLaw(100_000, 1000, 1.0, 10, 17);
+    assertPermutation(partition, 100_000);
+    int[] sizes = new int[1000];
+    for (int client = 0; client < 1000; client++) {
+      sizes[client] = partition.size(client);
+      assertTrue(sizes[client] >= 10, "client " + client + " has " + sizes[client]);
+    }
+    Arrays.sort(sizes);
+    double median = (sizes[499] + sizes[500]) / 2.0;
+    // Pareto(1): expected ratio in the hundreds.
+    assertTrue(sizes[999] / median > 20, "max " + sizes[999] + ", median " + median);
+  }
+
+  @Test
+  void powerLaw_largeExponent_nearlyEqualSizes() {
+    Partition partition = Partitioners.powerLaw(100_000, 1000, 50, 0, 17);
+    assertEquals(100_000, partition.totalSize());
+    int smallest = Integer.MAX_VALUE;
+    int largest = 0;
+    for (int client = 0; client < 1000; client++) {
+      smallest = Math.min(smallest, partition.size(client));
+      largest = Math.max(largest, partition.size(client));
+    }
+    assertTrue(largest < 2 * smallest, "sizes " + smallest + ".." + largest);
+  }
+
+  @Test
+  void powerLaw_sameSeedSame_differentSeedDifferent() {
+    assertEquals(Partitioners.powerLaw(5000, 30, 1.5, 5, 1),
+        Partitioners.powerLaw(5000, 30, 1.5, 5, 1));
+    assertNotEquals(Partitioners.powerLaw(5000, 30, 1.5, 5, 1),
+        Partitioners.powerLaw(5000, 30, 1.5, 5, 2));
+  }
+
+  @Test
+  void powerLaw_tinyExponent_noOverflowAndExactTotal() {
+    Partition partition = Partitioners.powerLaw(1000, 50, 0.01, 2, 4);
+    assertPermutation(partition, 1000);
+    for (int client = 0; client < 50; client++) {
+      assertTrue(partition.size(client) >= 2);
+    }
+  }
+
+  @Test
+  void powerLaw_exactlyMinimumSamples_everyClientGetsMinimum() {
+    Partition partition = Partitioners.powerLaw(60, 20, 1.2, 3, 8);
+    for (int client = 0; client < 20; client++) {
+      assertEquals(3, partition.size(client));
+    }
+    assertPermutation(partition, 60);
+  }
+
+  @Test
+  void powerLaw_invalidArguments_throwClearMessages() {
+    assertThrowsWithMessage("numClients must be positive, got 0",
+        () -> Partitioners.powerLaw(10, 0, 1, 0, 1));
+    assertThrowsWithMessage("exponent must be positive and finite, got -1.0",
+        () -> Partitioners.powerLaw(10, 2, -1, 0, 1));
+    assertThrowsWithMessage("exponent must be positive and finite, got NaN",
+        () -> Partitioners.powerLaw(10, 2, Double.NaN, 0, 1));
+    assertThrowsWithMessage("minPerClient must be at least 0, got -2",
+        () -> Partitioners.powerLaw(10, 2, 1, -2, 1));
+    assertThrowsWithMessage("numSamples must be at least 0, got -5",
+        () -> Partitioners.powerLaw(-5, 2, 1, 0, 1));
+    assertThrowsWithMessage("cannot give each of 4 clients at least minPerClient = 3 samples from"
+        + " only 10; need numSamples >= numClients * minPerClient = 12",
+        () -> Partitioners.powerLaw(10, 4, 1, 3, 1));
+  }
 }

@@ -8,10 +8,12 @@ import io.tributary.data.MnistFetcher;
 import io.tributary.data.MnistSplits;
 import io.tributary.simulations.engine.ExperimentConfig;
 import io.tributary.simulations.engine.ExperimentLoader;
-import io.tributary.simulations.engine.RoundMetrics;
 import io.tributary.simulations.engine.SimulationData;
 import io.tributary.simulations.engine.SimulationEngine;
+import io.tributary.simulations.report.Figures;
+import io.tributary.simulations.report.HtmlReport;
 import io.tributary.simulations.report.MetricsWriter;
+import io.tributary.simulations.report.ProgressBar;
 import io.tributary.simulations.report.RoundRecord;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -91,35 +93,44 @@ public final class SimulateCommand implements Callable<Integer> {
     Files.writeString(dir.resolve("config.yaml"), resolvedYaml(runs), StandardCharsets.UTF_8);
     System.out.printf(Locale.ROOT, "%d run(s) -> %s%n", runs.size(), dir);
     Map<String, SimulationData> loaded = new HashMap<>();
+    List<RoundRecord> all = new ArrayList<>();
     try (MetricsWriter writer = MetricsWriter.create(dir)) {
       for (ExperimentConfig run : runs) {
         SimulationData data = loaded.computeIfAbsent(run.dataset() + "|" + run.dataDir().orElse(""),
             key -> load(run));
         SimulationEngine engine = new SimulationEngine(run, data);
         System.out.printf(Locale.ROOT, "run %s: %s%n", run.name(), run.describe());
+        ProgressBar progress = ProgressBar.builder(run.rounds()).label(run.name()).build();
         SimulationEngine.Result result = engine.run(m -> {
           try {
-            writer.append(toRecord(m));
+            writer.append(m);
           } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
           }
-          System.out.println(format(m, run.rounds()));
+          all.add(m);
+          progress.update(m.round(), m.testAccuracy(), Double.isNaN(m.testLoss()) ? m.trainLoss() : m.testLoss());
         });
+        progress.finish();
+        RoundRecord last = result.rounds().get(result.rounds().size() - 1);
+        System.out.println(format(last, run.rounds()));
         Files.writeString(dir.resolve("partition-" + run.name() + ".txt"),
             result.partition().summary(data.trainLabels(), data.classes()), StandardCharsets.UTF_8);
         Files.write(dir.resolve("model-" + run.name() + ".f32"), TensorCodec.toBytes(result.model().toArray()));
       }
     }
-    System.out.printf(Locale.ROOT, "results in %s%n", dir);
+    Figures.accuracyPerRound(all).writePng(dir.resolve("accuracy.png"));
+    Figures.lossPerRound(all).writePng(dir.resolve("loss.png"));
+    HtmlReport.Builder report = HtmlReport.builder().title(runs.get(0).name()).config(resolvedYaml(runs)).records(all);
+    if (!Double.isNaN(runs.get(0).targetAccuracy())) {
+      report.targetAccuracy(runs.get(0).targetAccuracy());
+    }
+    report.build().write(dir.resolve("report.html"));
+    System.out.printf(Locale.ROOT, "results in %s (metrics.csv, metrics.jsonl, timings.csv, accuracy.png, loss.png,"
+        + " report.html, partition-*.txt, model-*.f32)%n", dir);
     return 0;
   }
 
-  static RoundRecord toRecord(RoundMetrics m) {
-    return new RoundRecord(m.run(), m.round(), m.sampledClients(), m.reportingClients(), m.trainLoss(),
-        m.testLoss(), m.testAccuracy(), m.bytesUp(), m.bytesDown(), m.seconds());
-  }
-
-  static String format(RoundMetrics m, int rounds) {
+  static String format(RoundRecord m, int rounds) {
     return String.format(Locale.ROOT, "%s round %d/%d | clients %d | train loss %.4f | test loss %.4f | "
             + "test accuracy %.2f%% | %.2f s", m.run(), m.round(), rounds, m.reportingClients(), m.trainLoss(),
         m.testLoss(), 100 * m.testAccuracy(), m.seconds());

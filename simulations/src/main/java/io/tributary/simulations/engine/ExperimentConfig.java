@@ -43,6 +43,7 @@ public final class ExperimentConfig {
   private final int threads;
   private final double targetAccuracy;
   private final String backend;
+  private final boolean stopAtTarget;
 
   private ExperimentConfig(Builder b) {
     this.name = b.name;
@@ -66,6 +67,7 @@ public final class ExperimentConfig {
     this.threads = b.threads;
     this.targetAccuracy = b.targetAccuracy;
     this.backend = b.backend;
+    this.stopAtTarget = b.stopAtTarget;
   }
 
   public static Builder builder() {
@@ -95,6 +97,7 @@ public final class ExperimentConfig {
     b.threads = threads;
     b.targetAccuracy = targetAccuracy;
     b.backend = backend;
+    b.stopAtTarget = stopAtTarget;
     return b;
   }
 
@@ -181,6 +184,11 @@ public final class ExperimentConfig {
     return backend;
   }
 
+  /** Stop the run once the best test accuracy so far reaches {@link #targetAccuracy()}. */
+  public boolean stopAtTarget() {
+    return stopAtTarget;
+  }
+
   /** The resolved config as YAML keys, in a stable order (written next to the results). */
   public Map<String, Object> describe() {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -207,6 +215,9 @@ public final class ExperimentConfig {
       m.put("target-accuracy", targetAccuracy);
     }
     m.put("backend", backend);
+    if (stopAtTarget) {
+      m.put("stop-at-target", true);
+    }
     return m;
   }
 
@@ -232,6 +243,7 @@ public final class ExperimentConfig {
     private int threads = Runtime.getRuntime().availableProcessors();
     private double targetAccuracy = Double.NaN;
     private String backend = "blas";
+    private boolean stopAtTarget;
 
     private static IllegalArgumentException bad(String key, Object value, String rule) {
       return new IllegalArgumentException("config '" + key + "': " + rule + ", got " + value);
@@ -399,11 +411,19 @@ public final class ExperimentConfig {
       return this;
     }
 
+    public Builder stopAtTarget(boolean v) {
+      stopAtTarget = v;
+      return this;
+    }
+
     public ExperimentConfig build() {
       ExperimentConfig c = new ExperimentConfig(this);
       if (c.clientsPerRound > c.clients) {
         throw new IllegalArgumentException("config 'clients-per-round' (" + c.clientsPerRound
             + ") cannot exceed 'clients' (" + c.clients + ")");
+      }
+      if (stopAtTarget && Double.isNaN(targetAccuracy)) {
+        throw new IllegalArgumentException("config 'stop-at-target' needs 'target-accuracy'");
       }
       if (!(model instanceof DenseNetwork)) {
         throw new IllegalArgumentException("config 'model': the simulation engine trains dense models so far ("

@@ -48,6 +48,7 @@ public final class ExperimentLoader {
     KEYS.put("threads", (b, v) -> b.threads(integer("threads", v)));
     KEYS.put("target-accuracy", (b, v) -> b.targetAccuracy(number("target-accuracy", v)));
     KEYS.put("backend", (b, v) -> b.backend(string("backend", v)));
+    KEYS.put("stop-at-target", (b, v) -> b.stopAtTarget(bool("stop-at-target", v)));
   }
 
   private ExperimentLoader() {}
@@ -168,6 +169,13 @@ public final class ExperimentLoader {
       return ((Number) v).longValue();
     }
     throw new IllegalArgumentException("config '" + key + "' must be an integer, got " + v);
+  }
+
+  private static boolean bool(String key, Object v) {
+    if (v instanceof Boolean b) {
+      return b;
+    }
+    throw new IllegalArgumentException("config '" + key + "' must be true or false, got " + v);
   }
 
   private static double number(String key, Object v) {

@@ -22,6 +22,7 @@ import io.tributary.data.partition.Partition;
 import io.tributary.data.partition.Partitioners;
 import io.tributary.server.UpdatePipeline;
 import io.tributary.server.UpdateStage;
+import io.tributary.simulations.report.RoundRecord;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -100,7 +101,7 @@ public final class SimulationEngine {
   }
 
   /** What a run produced. */
-  public record Result(ModelWeights model, List<RoundMetrics> rounds, Partition partition) {}
+  public record Result(ModelWeights model, List<RoundRecord> rounds, Partition partition) {}
 
   /** Runs all rounds from the seeded initial model. */
   public Result run(RoundObserver observer) throws InterruptedException {
@@ -118,7 +119,7 @@ public final class SimulationEngine {
       t.setDaemon(true);
       return t;
     });
-    List<RoundMetrics> history = new ArrayList<>();
+    List<RoundRecord> history = new ArrayList<>();
     try (DenseTrainer evaluator = DenseTrainer.builder().network(net)
         .trainingData(data.trainX(), data.trainLabels(), partition.indices(0))
         .evaluationData(data.testX(), data.testLabels())
@@ -130,6 +131,7 @@ public final class SimulationEngine {
         all.add(worker);
         pool.add(worker);
       }
+      double best = Double.NEGATIVE_INFINITY;
       for (int round = 1; round <= config.rounds(); round++) {
         long start = System.nanoTime();
         int[] cohort = sampleClients(config.clients(), config.clientsPerRound(),
@@ -162,12 +164,18 @@ public final class SimulationEngine {
           testAccuracy = eval.accuracy();
         }
         long payload = net.layout().totalBytes();
-        RoundMetrics metrics = new RoundMetrics(config.name(), round, cohort.length, updates.size(),
-            aggregate.totalWeight(), results.weightedMetrics().getOrDefault(FitResult.TRAIN_LOSS, Double.NaN),
+        RoundRecord metrics = new RoundRecord(config.name(), round, cohort.length, updates.size(),
+            results.weightedMetrics().getOrDefault(FitResult.TRAIN_LOSS, Double.NaN),
             testLoss, testAccuracy, payload * updates.size(), payload * cohort.length,
             (System.nanoTime() - start) / 1e9);
         history.add(metrics);
         observer.onRound(metrics);
+        if (!Double.isNaN(testAccuracy)) {
+          best = Math.max(best, testAccuracy);
+        }
+        if (config.stopAtTarget() && best >= config.targetAccuracy()) {
+          break;
+        }
       }
     } finally {
       executor.shutdownNow();

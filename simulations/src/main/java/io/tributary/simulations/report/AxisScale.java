@@ -5,7 +5,8 @@ import java.util.Locale;
 /**
  * The range and tick marks of one plot axis, chosen with Heckbert's "nice numbers" (Graphics Gems,
  * 1990): ticks fall on multiples of 1, 2 or 5 times a power of ten, and an automatic range is widened
- * outwards to the nearest ticks so that no data touches a half-labelled edge.
+ * outwards to the nearest ticks so that every end of the data is labelled. (Heckbert first rounds
+ * the range itself to a nice number; we do not, because that can halve the number of ticks.)
  *
  * <p>Edge cases: an empty range (a constant series, a single point) is widened around its value; an
  * integer axis (rounds) never gets a step below 1, so it is never labelled 2.5. Immutable and
@@ -70,21 +71,15 @@ final class AxisScale {
 
   private static double step(double range, int targetTicks, boolean integerSteps) {
     int ticks = Math.max(2, targetTicks);
-    double step = niceNumber(niceNumber(range, false) / (ticks - 1), true);
+    double step = niceNumber(range / (ticks - 1));
     return integerSteps ? Math.max(1.0, step) : step;
   }
 
-  /** A 1, 2, 5 or 10 times a power of ten near {@code value}: rounded, or the ceiling. */
-  static double niceNumber(double value, boolean round) {
-    double exponent = Math.floor(Math.log10(value));
-    double power = Math.pow(10, exponent);
+  /** The 1, 2, 5 or 10 times a power of ten nearest to {@code value} (on a log scale, roughly). */
+  static double niceNumber(double value) {
+    double power = Math.pow(10, Math.floor(Math.log10(value)));
     double fraction = value / power;
-    double nice;
-    if (round) {
-      nice = fraction < 1.5 ? 1 : fraction < 3 ? 2 : fraction < 7 ? 5 : 10;
-    } else {
-      nice = fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10;
-    }
+    double nice = fraction < 1.5 ? 1 : fraction < 3 ? 2 : fraction < 7 ? 5 : 10;
     return nice * power;
   }
 

@@ -232,9 +232,6 @@ public final class LinePlot {
     }
   }
 
-  /** One row of the legend: which series, and where each entry starts. */
-  private record LegendRow(List<Integer> seriesIndexes, List<Integer> entryWidths, int width) {}
-
   /** Set once text rendering has failed, so later plots skip text without trying again. */
   private static volatile boolean fontsBroken;
 
@@ -292,10 +289,14 @@ public final class LinePlot {
     AxisScale xScale;
     AxisScale yScale;
     boolean hasData;
-    List<LegendRow> legendRows = List.of();
+    int legendRows;
+    int legendGridRows;
+    int[] legendColumnWidths = new int[0];
+    int legendShown;
+    int legendLeft;
+    int legendGap;
     int legendTop;
     int legendRowHeight;
-    int hiddenSeries;
 
     double screenX(double x) {
       return plot.x + (x - xScale.min()) / (xScale.max() - xScale.min()) * plot.width;
@@ -335,10 +336,10 @@ public final class LinePlot {
         bottom += line + 4;
       }
       layoutLegend(layout, text, pad);
-      if (!layout.legendRows.isEmpty()) {
-        bottom += pad + layout.legendRows.size() * layout.legendRowHeight;
+      if (layout.legendRows > 0) {
+        bottom += pad + layout.legendRows * layout.legendRowHeight;
       }
-      layout.legendTop = height - pad - layout.legendRows.size() * layout.legendRowHeight;
+      layout.legendTop = height - pad - layout.legendRows * layout.legendRowHeight;
       right += text.width("0000") / 2;
     }
     int plotHeight = Math.max(10, height - top - bottom);
@@ -365,43 +366,54 @@ public final class LinePlot {
     return layout;
   }
 
-  /** Fills the legend rows, wrapping entries to the image width and capping its height. */
+  /**
+   * Arranges the legend as a grid filled column by column, with as few rows as fit the image width,
+   * so a run's train and test entries stack in one column; its height is capped at a third of the
+   * image, so many series never squash the plot away.
+   */
   private void layoutLegend(Layout layout, Text text, int pad) {
-    if (series.isEmpty()) {
+    int count = series.size();
+    if (count == 0) {
       return;
     }
     int available = width - 2 * pad;
     int gap = text.width("M") * 2;
+    int[] entryWidths = new int[count];
+    for (int i = 0; i < count; i++) {
+      entryWidths[i] = SWATCH_LENGTH + 6 + text.width(legendLabel(series.get(i)));
+    }
     layout.legendRowHeight = text.lineHeight() + 4;
-    // The legend may take at most a third of the image, so many series never squash the plot away.
     int maxRows = Math.max(1, (height / 3) / layout.legendRowHeight);
-    List<LegendRow> rows = new ArrayList<>();
-    List<Integer> indexes = new ArrayList<>();
-    List<Integer> widths = new ArrayList<>();
-    int rowWidth = 0;
-    for (int i = 0; i < series.size(); i++) {
-      int entry = SWATCH_LENGTH + 6 + text.width(legendLabel(series.get(i)));
-      int needed = indexes.isEmpty() ? entry : rowWidth + gap + entry;
-      if (!indexes.isEmpty() && needed > available) {
-        rows.add(new LegendRow(List.copyOf(indexes), List.copyOf(widths), rowWidth));
-        indexes.clear();
-        widths.clear();
-        needed = entry;
+    for (int rows = 1; rows <= count; rows++) {
+      int columns = (count + rows - 1) / rows;
+      int[] columnWidths = new int[columns];
+      for (int i = 0; i < count; i++) {
+        columnWidths[i / rows] = Math.max(columnWidths[i / rows], entryWidths[i]);
       }
-      indexes.add(i);
-      widths.add(entry);
-      rowWidth = needed;
-    }
-    rows.add(new LegendRow(List.copyOf(indexes), List.copyOf(widths), rowWidth));
-    if (rows.size() > maxRows) {
-      int shown = 0;
-      for (int r = 0; r < maxRows; r++) {
-        shown += rows.get(r).seriesIndexes().size();
+      int total = gap * (columns - 1);
+      for (int columnWidth : columnWidths) {
+        total += columnWidth;
       }
-      layout.hiddenSeries = series.size() - shown;
-      rows = rows.subList(0, maxRows);
+      // One column always "fits": names wider than the image are simply cut at its edge.
+      if (total <= available || columns == 1) {
+        layout.legendRows = Math.min(rows, maxRows);
+        layout.legendColumnWidths = columnWidths;
+        layout.legendShown = Math.min(count, layout.legendRows * columns);
+        layout.legendLeft = Math.max(pad, (width - total) / 2);
+        layout.legendGap = gap;
+        // Rows cut by the cap hide entries; the last visible entry says how many.
+        if (rows > maxRows) {
+          layout.legendShown = 0;
+          for (int i = 0; i < count; i++) {
+            if (i % rows < maxRows) {
+              layout.legendShown++;
+            }
+          }
+        }
+        layout.legendGridRows = rows;
+        return;
+      }
     }
-    layout.legendRows = rows;
   }
 
   private int fontSize() {
@@ -451,25 +463,34 @@ public final class LinePlot {
     g.setStroke(new BasicStroke(1f));
     g.setColor(GRID);
     for (double tick : layout.yScale.ticks()) {
-      double y = layout.screenY(tick);
+      double y = crisp(layout.screenY(tick));
       g.draw(new Line2D.Double(plot.x, y, plot.x + plot.width, y));
     }
     for (double tick : layout.xScale.ticks()) {
-      double x = layout.screenX(tick);
+      double x = crisp(layout.screenX(tick));
       g.draw(new Line2D.Double(x, plot.y, x, plot.y + plot.height));
     }
     g.setColor(AXIS);
-    int bottom = plot.y + plot.height;
-    g.draw(new Line2D.Double(plot.x, plot.y, plot.x, bottom));
-    g.draw(new Line2D.Double(plot.x, bottom, plot.x + plot.width, bottom));
+    double left = crisp(plot.x);
+    double bottom = crisp(plot.y + plot.height);
+    g.draw(new Line2D.Double(left, plot.y, left, bottom));
+    g.draw(new Line2D.Double(left, bottom, plot.x + plot.width, bottom));
     for (double tick : layout.yScale.ticks()) {
-      double y = layout.screenY(tick);
-      g.draw(new Line2D.Double(plot.x - TICK_LENGTH, y, plot.x, y));
+      double y = crisp(layout.screenY(tick));
+      g.draw(new Line2D.Double(left - TICK_LENGTH, y, left, y));
     }
     for (double tick : layout.xScale.ticks()) {
-      double x = layout.screenX(tick);
+      double x = crisp(layout.screenX(tick));
       g.draw(new Line2D.Double(x, bottom, x, bottom + TICK_LENGTH));
     }
+  }
+
+  /**
+   * The centre of the pixel holding {@code coordinate}: a one-pixel anti-aliased line there covers
+   * one pixel row fully instead of two by halves, so axes and grid stay sharp.
+   */
+  private static double crisp(double coordinate) {
+    return Math.floor(coordinate) + 0.5;
   }
 
   private void drawSeries(Graphics2D g, Layout layout) {
@@ -632,29 +653,34 @@ public final class LinePlot {
   private void drawLegend(Graphics2D g, Layout layout) {
     Text text = layout.text;
     FontMetrics metrics = text.metrics();
-    int gap = text.width("M") * 2;
     float lineWidth = Math.max(1.5f, fontSize() / 7f);
-    for (int r = 0; r < layout.legendRows.size(); r++) {
-      LegendRow row = layout.legendRows.get(r);
-      int x = (width - row.width()) / 2;
-      int rowTop = layout.legendTop + r * layout.legendRowHeight;
-      int baseline = rowTop + 2 + metrics.getAscent();
-      double lineY = rowTop + 2 + metrics.getAscent() - (metrics.getAscent() - metrics.getDescent()) / 2.0;
-      for (int e = 0; e < row.seriesIndexes().size(); e++) {
-        Series s = series.get(row.seriesIndexes().get(e));
-        g.setColor(s.color());
-        g.setStroke(stroke(s.style(), lineWidth));
-        g.draw(new Line2D.Double(x, lineY, x + SWATCH_LENGTH, lineY));
-        g.setColor(TEXT);
-        String label = legendLabel(s);
-        if (r == layout.legendRows.size() - 1
-            && e == row.seriesIndexes().size() - 1
-            && layout.hiddenSeries > 0) {
-          label += "   (+" + layout.hiddenSeries + " more)";
-        }
-        g.drawString(label, x + SWATCH_LENGTH + 6, baseline);
-        x += row.entryWidths().get(e) + gap;
+    int rows = layout.legendGridRows;
+    int hidden = series.size() - layout.legendShown;
+    int drawn = 0;
+    for (int i = 0; i < series.size(); i++) {
+      int row = i % Math.max(1, rows);
+      if (row >= layout.legendRows) {
+        continue;
       }
+      int column = i / Math.max(1, rows);
+      int x = layout.legendLeft;
+      for (int c = 0; c < column; c++) {
+        x += layout.legendColumnWidths[c] + layout.legendGap;
+      }
+      int rowTop = layout.legendTop + row * layout.legendRowHeight;
+      int baseline = rowTop + 2 + metrics.getAscent();
+      double lineY = baseline - (metrics.getAscent() - metrics.getDescent()) / 2.0;
+      Series s = series.get(i);
+      g.setColor(s.color());
+      g.setStroke(stroke(s.style(), lineWidth));
+      g.draw(new Line2D.Double(x, lineY, x + SWATCH_LENGTH, lineY));
+      g.setColor(TEXT);
+      String label = legendLabel(s);
+      drawn++;
+      if (hidden > 0 && drawn == layout.legendShown) {
+        label += "   (+" + hidden + " more)";
+      }
+      g.drawString(label, x + SWATCH_LENGTH + 6, baseline);
     }
   }
 

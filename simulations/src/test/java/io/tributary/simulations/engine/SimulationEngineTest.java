@@ -55,11 +55,10 @@ class SimulationEngineTest {
     SimulationEngine.Result three = new SimulationEngine(config().threads(3).build(), blobs()).run(RoundObserver.none());
     assertEquals(one.model(), three.model(), "the model must not depend on the thread count");
     for (int r = 0; r < 4; r++) {
-      RoundMetrics a = one.rounds().get(r);
-      RoundMetrics b = three.rounds().get(r);
+      io.tributary.simulations.report.RoundRecord a = one.rounds().get(r);
+      io.tributary.simulations.report.RoundRecord b = three.rounds().get(r);
       assertEquals(a.trainLoss(), b.trainLoss(), 0.0);
       assertEquals(a.testAccuracy(), b.testAccuracy(), 0.0);
-      assertEquals(a.examples(), b.examples());
     }
     SimulationEngine.Result otherSeed = new SimulationEngine(config().seed(4).build(), blobs()).run(RoundObserver.none());
     assertNotEquals(one.model(), otherSeed.model());
@@ -67,19 +66,18 @@ class SimulationEngineTest {
 
   @Test
   void run_learnableData_accuracyRisesAndEveryRoundReports() throws Exception {
-    List<RoundMetrics> seen = new ArrayList<>();
+    List<io.tributary.simulations.report.RoundRecord> seen = new ArrayList<>();
     SimulationEngine.Result r = new SimulationEngine(config().rounds(6).threads(2).build(), blobs()).run(seen::add);
     assertEquals(6, seen.size());
     assertEquals(r.rounds(), seen);
-    RoundMetrics first = seen.get(0);
-    RoundMetrics last = seen.get(5);
+    io.tributary.simulations.report.RoundRecord first = seen.get(0);
+    io.tributary.simulations.report.RoundRecord last = seen.get(5);
     assertTrue(last.testLoss() < first.testLoss(), first.testLoss() + " -> " + last.testLoss());
     assertTrue(last.testAccuracy() > first.testAccuracy() && last.testAccuracy() > 0.7,
         first.testAccuracy() + " -> " + last.testAccuracy() + " (chance is 0.33)");
-    for (RoundMetrics m : seen) {
+    for (io.tributary.simulations.report.RoundRecord m : seen) {
       assertEquals(5, m.sampledClients());
       assertEquals(5, m.reportingClients());
-      assertEquals(250, m.examples(), "5 clients of 50 samples each");
       assertEquals(5L * 4 * (20 * 16 + 16 + 16 * 3 + 3), m.bytesUp());
     }
   }
@@ -143,6 +141,21 @@ class SimulationEngineTest {
     SimulationEngine engine = new SimulationEngine(config().rounds(1).build(), blobs(), List.of(), List.of(no));
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> engine.run(RoundObserver.none()));
     assertTrue(e.getMessage().contains("rejected by stage 'gatekeeper': nope"), e.getMessage());
+  }
+
+  @Test
+  void run_stopAtTarget_endsAtTheFirstRoundReachingIt() throws Exception {
+    SimulationEngine.Result full = new SimulationEngine(config().rounds(8).build(), blobs()).run(RoundObserver.none());
+    double target = full.rounds().get(3).testAccuracy();
+    int firstReach = 0;
+    while (full.rounds().get(firstReach).testAccuracy() < target) {
+      firstReach++;
+    }
+    SimulationEngine.Result stopped = new SimulationEngine(
+        config().rounds(8).targetAccuracy(target).stopAtTarget(true).build(), blobs()).run(RoundObserver.none());
+    assertEquals(firstReach + 1, stopped.rounds().size());
+    assertEquals(full.rounds().subList(0, firstReach + 1).stream().map(io.tributary.simulations.report.RoundRecord::testAccuracy).toList(),
+        stopped.rounds().stream().map(io.tributary.simulations.report.RoundRecord::testAccuracy).toList());
   }
 
   @Test
