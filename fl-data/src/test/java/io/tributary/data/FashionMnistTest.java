@@ -71,7 +71,8 @@ class FashionMnistTest {
     for (int index = 0; index < 20; index++) {
       int id = (index / 2) * 10 + index % 2;
       for (int p = 0; p < FashionMnist.PIXELS; p += 97) {
-        assertEquals(pixel(id, p) / 255f, images[index * 784 + p], "image " + index + " pixel " + p);
+        assertEquals(pixel(id, p) / 255f, images[index * 784 + p],
+            "image " + index + " pixel " + p);
       }
     }
     assertArrayEquals(new int[] {2, 2, 2, 2, 2, 2, 2, 2, 2, 2}, dataset.classCounts());

@@ -38,8 +38,11 @@ import java.util.Set;
  * All samples of a dataset must have the same kind and length. Files are validated completely:
  * {@code users} and {@code num_samples} must have equal lengths, each listed user must have a
  * {@code user_data} entry whose {@code x} and {@code y} hold exactly {@code num_samples} entries, no
- * unlisted user may appear, and no user may appear in two files. Text must use only vocabulary
- * characters (LEAF's own {@code word_to_indices} would silently map others to -1). Every violation is
+ * unlisted user may have samples (LEAF's {@code split_data.py} leaves empty entries for the users it
+ * drops; those are ignored), and no user may appear in two files. By default text must use only
+ * vocabulary characters (LEAF's own {@code word_to_indices} would silently map others to -1);
+ * {@link UnknownCharacters#MAP_TO_OUT_OF_VOCABULARY} maps them to {@link #OUT_OF_VOCABULARY}
+ * instead. Every violation is
  * a {@link DatasetFormatException} naming the file, the user, the sample and, where it applies, the
  * byte offset. Files are streamed with {@link JsonReader} and may be gzip-compressed.
  *
@@ -57,6 +60,14 @@ public final class LeafDataset {
     TEXT
   }
 
+  /** What to do with a text character that is not in {@link #SHAKESPEARE_VOCABULARY}. */
+  public enum UnknownCharacters {
+    /** Fail with a {@link DatasetFormatException} naming the character, sample and offset. */
+    REJECT,
+    /** Map it to {@link #OUT_OF_VOCABULARY}, one index past the vocabulary. */
+    MAP_TO_OUT_OF_VOCABULARY
+  }
+
   /**
    * LEAF's 80-character vocabulary for Shakespeare ({@code ALL_LETTERS} in
    * {@code models/utils/language_utils.py} of the LEAF repository); a character's index is its
@@ -64,6 +75,12 @@ public final class LeafDataset {
    */
   public static final String SHAKESPEARE_VOCABULARY =
       "\n !\"&'(),-.0123456789:;>?ABCDEFGHIJKLMNOPQRSTUVWXYZ[]abcdefghijklmnopqrstuvwxyz}";
+
+  /**
+   * The index that {@link UnknownCharacters#MAP_TO_OUT_OF_VOCABULARY} gives characters outside the
+   * vocabulary: 80, so models need a vocabulary of 81 entries.
+   */
+  public static final int OUT_OF_VOCABULARY = 80;
 
   /** Vocabulary index by character for ASCII; -1 where absent. */
   private static final int[] VOCABULARY_INDEX = new int[128];
@@ -103,7 +120,8 @@ public final class LeafDataset {
 
   /**
    * Loads every {@code .json} or {@code .json.gz} file directly in a directory (e.g. LEAF's
-   * {@code data/train/}), in file-name order; subdirectories and other files are ignored.
+   * {@code data/train/}), in file-name order, rejecting text outside the vocabulary;
+   * subdirectories and other files are ignored.
    *
    * @param directory the directory
    * @return the dataset
@@ -112,7 +130,24 @@ public final class LeafDataset {
    * @throws IOException if a file cannot be read
    */
   public static LeafDataset loadDirectory(Path directory) throws IOException {
+    return loadDirectory(directory, UnknownCharacters.REJECT);
+  }
+
+  /**
+   * Loads every {@code .json} or {@code .json.gz} file directly in a directory, in file-name order;
+   * subdirectories and other files are ignored.
+   *
+   * @param directory the directory
+   * @param unknownCharacters what to do with text characters outside the vocabulary
+   * @return the dataset
+   * @throws NoSuchFileException if the directory does not exist or holds no JSON file
+   * @throws DatasetFormatException if a file is malformed (see the class documentation)
+   * @throws IOException if a file cannot be read
+   */
+  public static LeafDataset loadDirectory(Path directory, UnknownCharacters unknownCharacters)
+      throws IOException {
     Objects.requireNonNull(directory, "directory");
+    Objects.requireNonNull(unknownCharacters, "unknownCharacters");
     if (!Files.isDirectory(directory)) {
       throw new NoSuchFileException(directory.toString(), null,
           "LEAF directory does not exist or is not a directory");
@@ -131,11 +166,12 @@ public final class LeafDataset {
           "no .json or .json.gz files in this LEAF directory");
     }
     files.sort(null);
-    return loadFiles(files);
+    return loadFiles(files, unknownCharacters);
   }
 
   /**
-   * Loads the given files, in the given order, as one dataset.
+   * Loads the given files, in the given order, as one dataset, rejecting text outside the
+   * vocabulary.
    *
    * @param files LEAF JSON files, raw or gzip-compressed
    * @return the dataset
@@ -143,8 +179,24 @@ public final class LeafDataset {
    * @throws IOException if a file cannot be read
    */
   public static LeafDataset loadFiles(List<Path> files) throws IOException {
+    return loadFiles(files, UnknownCharacters.REJECT);
+  }
+
+  /**
+   * Loads the given files, in the given order, as one dataset.
+   *
+   * @param files LEAF JSON files, raw or gzip-compressed
+   * @param unknownCharacters what to do with text characters outside the vocabulary
+   * @return the dataset
+   * @throws DatasetFormatException if a file is malformed or a user appears in two files
+   * @throws IOException if a file cannot be read
+   */
+  public static LeafDataset loadFiles(List<Path> files, UnknownCharacters unknownCharacters)
+      throws IOException {
     Objects.requireNonNull(files, "files");
-    Loader loader = new Loader();
+    Loader loader = new Loader(
+        Objects.requireNonNull(unknownCharacters, "unknownCharacters")
+            == UnknownCharacters.MAP_TO_OUT_OF_VOCABULARY);
     for (Path file : files) {
       loader.load(Objects.requireNonNull(file, "file"));
     }
@@ -231,6 +283,11 @@ public final class LeafDataset {
     private String firstSample;
     private final Map<String, ParsedUser> users = new LinkedHashMap<>();
     private final Map<String, Path> fileOfUser = new HashMap<>();
+    private final boolean mapUnknown;
+
+    Loader(boolean mapUnknown) {
+      this.mapUnknown = mapUnknown;
+    }
 
     void load(Path file) throws IOException {
       try (JsonReader reader = JsonReader.open(file)) {
@@ -359,18 +416,13 @@ public final class LeafDataset {
       }
       reader.endObject();
       if (!sawX || !sawY) {
-        throw reader.error("\"user_data\" entry of user '" + user + "' (starting at byte offset "
-            + offset + ") has no \"" + (sawX ? "y" : "x") + "\" array");
+        throw new DatasetFormatException(reader.file(), "\"user_data\" entry of user '" + user
+            + "' has no \"" + (sawX ? "y" : "x") + "\" array, at byte offset " + offset);
       }
       if (parsed.samples != parsed.labels.size) {
-        throw reader.error("user '" + user + "' has " + parsed.samples + " samples in \"x\" but "
-            + parsed.labels.size + " labels in \"y\" (entry starting at byte offset " + offset
-            + ")");
-      }
-      if (parsed.kind != null && parsed.labelKind != null && parsed.kind != parsed.labelKind) {
-        throw reader.error("user '" + user + "' has " + describe(parsed.kind) + " samples but "
-            + describe(parsed.labelKind) + " labels (entry starting at byte offset " + offset
-            + ")");
+        throw new DatasetFormatException(reader.file(), "user '" + user + "' has "
+            + parsed.samples + " samples in \"x\" but " + parsed.labels.size
+            + " labels in \"y\", \"user_data\" entry at byte offset " + offset);
       }
       return parsed;
     }
@@ -394,8 +446,8 @@ public final class LeafDataset {
           throw reader.error(sample + " must be an array of numbers or a string, found "
               + JsonReader.describe(token));
         }
+        // The dataset-wide check also keeps x and y of one user consistent with each other.
         requireKind(reader, sampleKind, sample);
-        parsed.kind = sampleKind;
         long start = reader.tokenOffset();
         int length = sampleKind == Kind.NUMERIC ? readNumericSample(reader, parsed, sample)
             : readTextSample(reader, parsed, sample);
@@ -440,13 +492,15 @@ public final class LeafDataset {
       return length;
     }
 
-    private static int readTextSample(JsonReader reader, ParsedUser parsed, String sample)
+    private int readTextSample(JsonReader reader, ParsedUser parsed, String sample)
         throws IOException {
       String text = reader.nextString();
       for (int position = 0; position < text.length(); position++) {
         char character = text.charAt(position);
         int index = vocabularyIndex(character);
-        if (index < 0) {
+        if (index < 0 && mapUnknown) {
+          index = OUT_OF_VOCABULARY;
+        } else if (index < 0) {
           throw reader.error("character " + describeCharacter(character) + " at position "
               + position + " of " + sample + " is not in LEAF's "
               + SHAKESPEARE_VOCABULARY.length() + "-character Shakespeare vocabulary");
@@ -464,7 +518,6 @@ public final class LeafDataset {
         String label = "label " + parsed.labels.size + " of user '" + parsed.id + "'";
         if (token == JsonReader.Token.NUMBER) {
           requireKind(reader, Kind.NUMERIC, label);
-          parsed.labelKind = Kind.NUMERIC;
           int value = reader.nextInt();
           if (value < 0) {
             throw reader.error(label + " is " + value + ", expected a class of at least 0");
@@ -472,14 +525,15 @@ public final class LeafDataset {
           parsed.labels.add(value);
         } else if (token == JsonReader.Token.STRING) {
           requireKind(reader, Kind.TEXT, label);
-          parsed.labelKind = Kind.TEXT;
           String value = reader.nextString();
           if (value.length() != 1) {
             throw reader.error(label + " is \"" + value + "\" (" + value.length()
                 + " characters), expected exactly one character");
           }
           int index = vocabularyIndex(value.charAt(0));
-          if (index < 0) {
+          if (index < 0 && mapUnknown) {
+            index = OUT_OF_VOCABULARY;
+          } else if (index < 0) {
             throw reader.error(label + " is " + describeCharacter(value.charAt(0))
                 + ", which is not in LEAF's " + SHAKESPEARE_VOCABULARY.length()
                 + "-character Shakespeare vocabulary");
@@ -534,10 +588,11 @@ public final class LeafDataset {
       }
       Set<String> listedSet = new HashSet<>(listed);
       for (ParsedUser parsed : data.values()) {
-        if (!listedSet.contains(parsed.id)) {
-          throw new DatasetFormatException(file, "\"user_data\" has an entry for user '"
-              + parsed.id + "' (at byte offset " + parsed.offset + ") that \"users\" does not"
-              + " list");
+        // LEAF's split_data.py keeps an empty entry for every user it drops from "users".
+        if (!listedSet.contains(parsed.id) && parsed.samples > 0) {
+          throw new DatasetFormatException(file, "\"user_data\" has " + parsed.samples
+              + " samples for user '" + parsed.id + "' (at byte offset " + parsed.offset
+              + ") that \"users\" does not list");
         }
       }
       for (String user : listed) {
@@ -569,8 +624,6 @@ public final class LeafDataset {
 
     final String id;
     final long offset;
-    Kind kind;
-    Kind labelKind;
     int samples;
     final FloatList features = new FloatList();
     final IntList characters = new IntList();

@@ -262,7 +262,8 @@ class PartitionersTest {
         () -> Partitioners.dirichlet(labels, 2, 2, 1, 1));
     assertThrowsWithMessage("minSize must be at least 0, got -1",
         () -> Partitioners.dirichlet(labels, 3, 2, 1, -1, 1));
-    assertThrowsWithMessage("cannot give each of 2 clients at least minSize = 3 samples from only 4",
+    assertThrowsWithMessage(
+        "cannot give each of 2 clients at least minSize = 3 samples from only 4",
         () -> Partitioners.dirichlet(labels, 3, 2, 1, 3, 1));
   }
 

@@ -2,6 +2,8 @@ package io.tributary.simulations.cli;
 
 import io.tributary.core.model.TensorCodec;
 import io.tributary.data.DatasetCache;
+import io.tributary.data.FashionMnist;
+import io.tributary.data.FashionMnistFetcher;
 import io.tributary.data.Mnist;
 import io.tributary.data.MnistDataset;
 import io.tributary.data.MnistFetcher;
@@ -148,13 +150,19 @@ public final class SimulateCommand implements Callable<Integer> {
   /** Loads a run's dataset (from data-dir, or fetched into the dataset cache). */
   static SimulationData load(ExperimentConfig run) {
     try {
-      if (!run.dataset().equals("mnist")) {
-        throw new IllegalArgumentException("config 'dataset': '" + run.dataset() + "' is not loadable yet");
+      MnistSplits splits;
+      if (run.dataset().equals("fashion-mnist")) {
+        // The package ships no train/test split: ours is seeded (split seed 0 for every run, so runs
+        // with different seeds still share one test set) and stratified, 60,000 / 10,000.
+        splits = run.dataDir().isPresent()
+            ? FashionMnist.split(FashionMnist.loadDirectory(Path.of(run.dataDir().get())), 0)
+            : FashionMnistFetcher.fetchAndSplit(DatasetCache.defaultCache(), System.err, 0);
+      } else {
+        splits = run.dataDir().isPresent()
+            ? Mnist.loadDirectory(Path.of(run.dataDir().get()))
+            : MnistFetcher.fetchAndLoad(DatasetCache.defaultCache(), System.err);
       }
-      MnistSplits splits = run.dataDir().isPresent()
-          ? Mnist.loadDirectory(Path.of(run.dataDir().get()))
-          : MnistFetcher.fetchAndLoad(DatasetCache.defaultCache(), System.err);
-      return new SimulationData("mnist", splits.train().features(), 10, splits.train().images(),
+      return new SimulationData(run.dataset(), splits.train().features(), 10, splits.train().images(),
           labels(splits.train()), splits.test().images(), labels(splits.test()));
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);

@@ -20,7 +20,7 @@ import java.util.Optional;
  */
 public final class ExperimentConfig {
   public static final List<String> DATASETS = List.of("mnist", "fashion-mnist");
-  public static final List<String> PARTITIONS = List.of("iid", "shards");
+  public static final List<String> PARTITIONS = List.of("iid", "shards", "dirichlet", "power-law");
   public static final List<String> STRATEGIES = List.of("fedavg");
   public static final List<String> BACKENDS = List.of("blas", "java");
 
@@ -29,6 +29,9 @@ public final class ExperimentConfig {
   private final String dataDir;
   private final String partition;
   private final int shardsPerClient;
+  private final double dirichletAlpha;
+  private final double powerLawExponent;
+  private final int minClientSize;
   private final ModelArchitecture model;
   private final String strategy;
   private final int clients;
@@ -51,6 +54,9 @@ public final class ExperimentConfig {
     this.dataDir = b.dataDir;
     this.partition = b.partition;
     this.shardsPerClient = b.shardsPerClient;
+    this.dirichletAlpha = b.dirichletAlpha;
+    this.powerLawExponent = b.powerLawExponent;
+    this.minClientSize = b.minClientSize;
     this.model = b.model;
     this.strategy = b.strategy;
     this.clients = b.clients;
@@ -82,6 +88,9 @@ public final class ExperimentConfig {
     b.dataDir = dataDir;
     b.partition = partition;
     b.shardsPerClient = shardsPerClient;
+    b.dirichletAlpha = dirichletAlpha;
+    b.powerLawExponent = powerLawExponent;
+    b.minClientSize = minClientSize;
     b.model = model;
     b.strategy = strategy;
     b.clients = clients;
@@ -120,6 +129,21 @@ public final class ExperimentConfig {
 
   public int shardsPerClient() {
     return shardsPerClient;
+  }
+
+  /** Concentration α of the Dirichlet label-skew partition (small = few labels per client). */
+  public double dirichletAlpha() {
+    return dirichletAlpha;
+  }
+
+  /** Exponent of the power-law quantity-skew partition. */
+  public double powerLawExponent() {
+    return powerLawExponent;
+  }
+
+  /** Fewest samples a client gets in the dirichlet and power-law partitions. */
+  public int minClientSize() {
+    return minClientSize;
   }
 
   public ModelArchitecture model() {
@@ -198,7 +222,18 @@ public final class ExperimentConfig {
       m.put("data-dir", dataDir);
     }
     m.put("partition", partition);
-    m.put("shards-per-client", shardsPerClient);
+    switch (partition) {
+      case "shards" -> m.put("shards-per-client", shardsPerClient);
+      case "dirichlet" -> {
+        m.put("dirichlet-alpha", dirichletAlpha);
+        m.put("min-client-size", minClientSize);
+      }
+      case "power-law" -> {
+        m.put("power-law-exponent", powerLawExponent);
+        m.put("min-client-size", minClientSize);
+      }
+      default -> { }
+    }
     m.put("model", model.name());
     m.put("strategy", strategy);
     m.put("clients", clients);
@@ -228,6 +263,9 @@ public final class ExperimentConfig {
     private String dataDir;
     private String partition = "iid";
     private int shardsPerClient = 2;
+    private double dirichletAlpha = 0.5;
+    private double powerLawExponent = 1.0;
+    private int minClientSize = 1;
     private ModelArchitecture model = DenseNetwork.mnist2nn();
     private String strategy = "fedavg";
     private int clients = 100;
@@ -285,6 +323,30 @@ public final class ExperimentConfig {
         throw bad("shards-per-client", v, "must be >= 1");
       }
       shardsPerClient = v;
+      return this;
+    }
+
+    public Builder dirichletAlpha(double v) {
+      if (!(v > 0) || !Double.isFinite(v)) {
+        throw bad("dirichlet-alpha", v, "must be a positive finite number");
+      }
+      dirichletAlpha = v;
+      return this;
+    }
+
+    public Builder powerLawExponent(double v) {
+      if (!(v > 0) || !Double.isFinite(v)) {
+        throw bad("power-law-exponent", v, "must be a positive finite number");
+      }
+      powerLawExponent = v;
+      return this;
+    }
+
+    public Builder minClientSize(int v) {
+      if (v < 0) {
+        throw bad("min-client-size", v, "must be >= 0");
+      }
+      minClientSize = v;
       return this;
     }
 

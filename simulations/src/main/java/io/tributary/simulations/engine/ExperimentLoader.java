@@ -33,6 +33,9 @@ public final class ExperimentLoader {
     KEYS.put("data-dir", (b, v) -> b.dataDir(string("data-dir", v)));
     KEYS.put("partition", (b, v) -> b.partition(string("partition", v)));
     KEYS.put("shards-per-client", (b, v) -> b.shardsPerClient(integer("shards-per-client", v)));
+    KEYS.put("dirichlet-alpha", (b, v) -> b.dirichletAlpha(number("dirichlet-alpha", v)));
+    KEYS.put("power-law-exponent", (b, v) -> b.powerLawExponent(number("power-law-exponent", v)));
+    KEYS.put("min-client-size", (b, v) -> b.minClientSize(integer("min-client-size", v)));
     KEYS.put("model", (b, v) -> b.model(string("model", v)));
     KEYS.put("strategy", (b, v) -> b.strategy(string("strategy", v)));
     KEYS.put("clients", (b, v) -> b.clients(integer("clients", v)));

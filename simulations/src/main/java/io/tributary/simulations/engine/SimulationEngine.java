@@ -85,6 +85,10 @@ public final class SimulationEngine {
       case "iid" -> Partitioners.iid(data.trainSize(), config.clients(), Seeds.derive(config.seed(), -1));
       case "shards" -> Partitioners.shards(data.trainLabels(), config.clients(), config.shardsPerClient(),
           Seeds.derive(config.seed(), -1));
+      case "dirichlet" -> Partitioners.dirichlet(data.trainLabels(), data.classes(), config.clients(),
+          config.dirichletAlpha(), config.minClientSize(), Seeds.derive(config.seed(), -1));
+      case "power-law" -> Partitioners.powerLaw(data.trainSize(), config.clients(), config.powerLawExponent(),
+          config.minClientSize(), Seeds.derive(config.seed(), -1));
       default -> throw new IllegalArgumentException("config 'partition': unknown " + config.partition());
     };
   }

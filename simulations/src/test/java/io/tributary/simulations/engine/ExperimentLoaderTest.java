@@ -91,7 +91,9 @@ class ExperimentLoaderTest {
     rejected("lr: 0.1\n", "unknown config key 'lr'");
     rejected("rounds: ten\n", "config 'rounds' must be an integer");
     rejected("rounds: 0\n", "config 'rounds': must be >= 1");
-    rejected("partition: zipf\n", "config 'partition': must be one of [iid, shards]");
+    rejected("partition: zipf\n", "config 'partition': must be one of [iid, shards, dirichlet, power-law]");
+    rejected("dirichlet-alpha: 0\n", "config 'dirichlet-alpha'");
+    rejected("min-client-size: -1\n", "config 'min-client-size'");
     rejected("dataset: cifar\n", "must be one of [mnist, fashion-mnist]");
     rejected("model: resnet\n", "config 'model': unknown model 'resnet'");
     rejected("model: mnist-cnn\n", "trains dense models so far");

@@ -159,6 +159,27 @@ class SimulationEngineTest {
   }
 
   @Test
+  void partition_eachKind_coversEveryTrainingSampleOnce() {
+    for (String kind : ExperimentConfig.PARTITIONS) {
+      ExperimentConfig.Builder b = config().partition(kind).clients(10).clientsPerRound(3).minClientSize(5);
+      io.tributary.data.partition.Partition p = new SimulationEngine(b.build(), blobs()).partition();
+      assertEquals(10, p.numClients(), kind);
+      boolean[] seen = new boolean[600];
+      for (int c = 0; c < 10; c++) {
+        for (int row : p.indices(c)) {
+          assertTrue(!seen[row], kind + ": row " + row + " twice");
+          seen[row] = true;
+        }
+      }
+      for (boolean s : seen) {
+        assertTrue(s, kind + ": every row used");
+      }
+      assertEquals(p.indices(3).length,
+          new SimulationEngine(b.build(), blobs()).partition().indices(3).length, kind + " is seeded");
+    }
+  }
+
+  @Test
   void constructor_modelDoesNotFitData_rejected() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> new SimulationEngine(config().model("mlp:784-10").build(), blobs()));
