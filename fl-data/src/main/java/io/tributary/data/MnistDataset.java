@@ -162,6 +162,15 @@ public final class MnistDataset {
     return labels.clone();
   }
 
+  /** The labels as a fresh {@code int[]}, the form trainers and partitioners take. */
+  public int[] intLabels() {
+    int[] out = new int[size];
+    for (int i = 0; i < size; i++) {
+      out[i] = labels[i];
+    }
+    return out;
+  }
+
   /**
    * Counts samples per class.
    *

@@ -118,4 +118,13 @@ class MnistDatasetTest {
     assertEquals(first.hashCode(), same.hashCode());
     assertNotEquals(first, other);
   }
+
+  @Test
+  void intLabels_copy_matchesLabels() {
+    MnistDataset d = MnistDataset.of(1, 2, new float[6], new byte[] {3, 0, 9});
+    int[] labels = d.intLabels();
+    org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {3, 0, 9}, labels);
+    labels[0] = 7;
+    org.junit.jupiter.api.Assertions.assertEquals(3, d.label(0), "a copy, not a view");
+  }
 }

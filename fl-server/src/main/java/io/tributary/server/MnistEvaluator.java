@@ -33,10 +33,7 @@ public final class MnistEvaluator implements CentralEvaluator {
     this.network = dense;
     this.x = test.images();
     this.n = test.size();
-    this.labels = new int[n];
-    for (int i = 0; i < n; i++) {
-      labels[i] = test.label(i);
-    }
+    this.labels = test.intLabels();
     this.threads = threads;
   }
 

@@ -3,6 +3,7 @@ package io.tributary.server;
 import io.tributary.core.aggregate.UpdateAccumulator;
 import io.tributary.core.nn.Architectures;
 import io.tributary.core.nn.ModelArchitecture;
+import io.tributary.core.config.ConfigScalars;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -232,18 +233,12 @@ public final class ServerConfig {
     }
 
     public Builder rounds(int v) {
-      if (v < 1) {
-        throw bad("rounds", v, "must be >= 1");
-      }
-      rounds = v;
+      rounds = (int) ConfigScalars.atLeast("rounds", v, 1);
       return this;
     }
 
     public Builder clientsPerRound(int v) {
-      if (v < 1) {
-        throw bad("clients-per-round", v, "must be >= 1");
-      }
-      clientsPerRound = v;
+      clientsPerRound = (int) ConfigScalars.atLeast("clients-per-round", v, 1);
       return this;
     }
 
@@ -281,18 +276,12 @@ public final class ServerConfig {
     }
 
     public Builder learningRate(double v) {
-      if (!(v > 0) || !Double.isFinite(v)) {
-        throw bad("learning-rate", v, "must be a positive finite number");
-      }
-      learningRate = v;
+      learningRate = ConfigScalars.positiveFinite("learning-rate", v);
       return this;
     }
 
     public Builder localEpochs(long v) {
-      if (v < 1) {
-        throw bad("local-epochs", v, "must be >= 1");
-      }
-      localEpochs = v;
+      localEpochs = ConfigScalars.atLeast("local-epochs", v, 1);
       return this;
     }
 
@@ -306,10 +295,7 @@ public final class ServerConfig {
     }
 
     public Builder serverLearningRate(double v) {
-      if (!(v > 0) || !Double.isFinite(v)) {
-        throw bad("server-learning-rate", v, "must be a positive finite number");
-      }
-      serverLearningRate = v;
+      serverLearningRate = ConfigScalars.positiveFinite("server-learning-rate", v);
       return this;
     }
 

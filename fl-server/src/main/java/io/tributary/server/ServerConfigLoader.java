@@ -1,16 +1,20 @@
 package io.tributary.server;
 
+import static io.tributary.core.config.ConfigScalars.batchSize;
+import static io.tributary.core.config.ConfigScalars.duration;
+import static io.tributary.core.config.ConfigScalars.integer;
+import static io.tributary.core.config.ConfigScalars.longInteger;
+import static io.tributary.core.config.ConfigScalars.number;
+import static io.tributary.core.config.ConfigScalars.string;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -24,7 +28,6 @@ import org.yaml.snakeyaml.error.YAMLException;
  * <p>Stateless and thread-safe.
  */
 public final class ServerConfigLoader {
-  private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
   private static final Map<String, BiConsumer<ServerConfig.Builder, Object>> KEYS = new LinkedHashMap<>();
 
   static {
@@ -38,7 +41,7 @@ public final class ServerConfigLoader {
     KEYS.put("strategy", (b, v) -> b.strategy(string("strategy", v)));
     KEYS.put("learning-rate", (b, v) -> b.learningRate(number("learning-rate", v)));
     KEYS.put("local-epochs", (b, v) -> b.localEpochs(longInteger("local-epochs", v)));
-    KEYS.put("batch-size", (b, v) -> b.batchSize(batch(v)));
+    KEYS.put("batch-size", (b, v) -> b.batchSize(batchSize("batch-size", v)));
     KEYS.put("server-learning-rate", (b, v) -> b.serverLearningRate(number("server-learning-rate", v)));
     KEYS.put("model", (b, v) -> b.model(string("model", v)));
     KEYS.put("initial-model", (b, v) -> b.initialModel(Path.of(string("initial-model", v))));
@@ -95,66 +98,9 @@ public final class ServerConfigLoader {
     return builder;
   }
 
-  private static String string(String key, Object v) {
-    if (v instanceof String s) {
-      return s;
-    }
-    if (v instanceof Number || v instanceof Boolean) {
-      return String.valueOf(v);
-    }
-    throw new IllegalArgumentException("config '" + key + "' must be a string, got " + v);
-  }
 
-  private static int integer(String key, Object v) {
-    if (v instanceof Integer i) {
-      return i;
-    }
-    if (v instanceof Long l && l == (int) (long) l) {
-      return (int) (long) l;
-    }
-    throw new IllegalArgumentException("config '" + key + "' must be an integer, got " + v);
-  }
 
-  private static double number(String key, Object v) {
-    if (v instanceof Number n) {
-      return n.doubleValue();
-    }
-    throw new IllegalArgumentException("config '" + key + "' must be a number, got " + v);
-  }
 
-  private static long batch(Object v) {
-    if (v instanceof String s && (s.equals("inf") || s.equals("full") || s.equals("∞"))) {
-      return 0;
-    }
-    return longInteger("batch-size", v);
-  }
 
-  private static long longInteger(String key, Object v) {
-    if (v instanceof Integer || v instanceof Long) {
-      return ((Number) v).longValue();
-    }
-    throw new IllegalArgumentException("config '" + key + "' must be an integer, got " + v);
-  }
 
-  /** Parses "30s", "1500ms", "5m", "1h" or a bare number of seconds. */
-  public static Duration duration(String key, Object v) {
-    if (v instanceof Number n) {
-      return Duration.ofMillis(Math.round(n.doubleValue() * 1000));
-    }
-    Matcher m = DURATION.matcher(String.valueOf(v).trim());
-    if (!m.matches()) {
-      throw new IllegalArgumentException(
-          "config '" + key + "' must be a duration such as 30s, 1500ms, 5m or 1h, got " + v);
-    }
-    double amount = Double.parseDouble(m.group(1));
-    String unit = m.group(2) == null ? "s" : m.group(2);
-    double ms =
-        switch (unit) {
-          case "ms" -> amount;
-          case "s" -> amount * 1000;
-          case "m" -> amount * 60_000;
-          default -> amount * 3_600_000;
-        };
-    return Duration.ofMillis(Math.round(ms));
-  }
 }

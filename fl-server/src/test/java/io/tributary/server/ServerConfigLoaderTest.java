@@ -223,10 +223,10 @@ class ServerConfigLoaderTest {
 
   @Test
   void duration_directCall_namesGivenKeyInErrors() {
-    assertEquals(Duration.ofMillis(250), ServerConfigLoader.duration("x", "250ms"));
-    assertEquals(Duration.ofSeconds(3), ServerConfigLoader.duration("x", 3L));
+    assertEquals(Duration.ofMillis(250), io.tributary.core.config.ConfigScalars.duration("x", "250ms"));
+    assertEquals(Duration.ofSeconds(3), io.tributary.core.config.ConfigScalars.duration("x", 3L));
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> ServerConfigLoader.duration("my-key", "later"));
+        assertThrows(IllegalArgumentException.class, () -> io.tributary.core.config.ConfigScalars.duration("my-key", "later"));
     assertMentions(e, "'my-key'", "later");
   }
 

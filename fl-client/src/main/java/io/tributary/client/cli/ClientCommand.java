@@ -109,7 +109,7 @@ public final class ClientCommand implements Callable<Integer> {
         ? Mnist.loadDirectory(data)
         : MnistFetcher.fetchAndLoad(DatasetCache.defaultCache(), System.err);
     MnistDataset full = splits.train();
-    int[] allLabels = labelsOf(full);
+    int[] allLabels = full.intLabels();
     Partition p = switch (partition) {
       case "iid" -> Partitioners.iid(full.size(), numPartitions, partitionSeed);
       case "shards" -> Partitioners.shards(allLabels, numPartitions, shardsPerClient, partitionSeed);
@@ -119,7 +119,7 @@ public final class ClientCommand implements Callable<Integer> {
     MnistDataset train = full.subset(p.indices(partitionIndex));
     splits = null;
     full = null;
-    int[] labels = labelsOf(train);
+    int[] labels = train.intLabels();
     int[] indices = new int[train.size()];
     for (int i = 0; i < indices.length; i++) {
       indices[i] = i;
@@ -156,13 +156,6 @@ public final class ClientCommand implements Callable<Integer> {
     }
   }
 
-  private static int[] labelsOf(MnistDataset d) {
-    int[] out = new int[d.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = d.label(i);
-    }
-    return out;
-  }
 
   public static void main(String[] args) {
     System.exit(run(args));

@@ -106,7 +106,7 @@ public final class ServerCommand implements Callable<Integer> {
     if (rounds != null) b.rounds(rounds);
     if (clientsPerRound != null) b.clientsPerRound(clientsPerRound);
     if (minReports != null) b.minReports(minReports);
-    if (roundDeadline != null) b.roundDeadline(ServerConfigLoader.duration("round-deadline", roundDeadline));
+    if (roundDeadline != null) b.roundDeadline(io.tributary.core.config.ConfigScalars.duration("round-deadline", roundDeadline));
     if (strategy != null) b.strategy(strategy);
     if (learningRate != null) b.learningRate(learningRate);
     if (localEpochs != null) b.localEpochs(localEpochs);

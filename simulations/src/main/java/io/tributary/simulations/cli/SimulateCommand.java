@@ -96,6 +96,7 @@ public final class SimulateCommand implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "%d run(s) -> %s%n", runs.size(), dir);
     Map<String, SimulationData> loaded = new HashMap<>();
     List<RoundRecord> all = new ArrayList<>();
+    List<String> failedRuns = new ArrayList<>();
     try (MetricsWriter writer = MetricsWriter.create(dir)) {
       for (ExperimentConfig run : runs) {
         SimulationData data = loaded.computeIfAbsent(run.dataset() + "|" + run.dataDir().orElse(""),
@@ -103,15 +104,23 @@ public final class SimulateCommand implements Callable<Integer> {
         SimulationEngine engine = new SimulationEngine(run, data);
         System.out.printf(Locale.ROOT, "run %s: %s%n", run.name(), run.describe());
         ProgressBar progress = ProgressBar.builder(run.rounds()).label(run.name()).build();
-        SimulationEngine.Result result = engine.run(m -> {
-          try {
-            writer.append(m);
-          } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-          }
-          all.add(m);
-          progress.update(m.round(), m.testAccuracy(), Double.isNaN(m.testLoss()) ? m.trainLoss() : m.testLoss());
-        });
+        SimulationEngine.Result result;
+        try {
+          result = engine.run(m -> {
+            try {
+              writer.append(m);
+            } catch (IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+            all.add(m);
+            progress.update(m.round(), m.testAccuracy(), Double.isNaN(m.testLoss()) ? m.trainLoss() : m.testLoss());
+          });
+        } catch (SimulationEngine.DivergedException e) {
+          progress.finish();
+          System.out.printf(Locale.ROOT, "run %s stopped: %s%n", run.name(), e.getMessage());
+          failedRuns.add(run.name());
+          continue;
+        }
         progress.finish();
         RoundRecord last = result.rounds().get(result.rounds().size() - 1);
         System.out.println(format(last, run.rounds()));
@@ -129,6 +138,10 @@ public final class SimulateCommand implements Callable<Integer> {
     report.build().write(dir.resolve("report.html"));
     System.out.printf(Locale.ROOT, "results in %s (metrics.csv, metrics.jsonl, timings.csv, accuracy.png, loss.png,"
         + " report.html, partition-*.txt, model-*.f32)%n", dir);
+    if (!failedRuns.isEmpty()) {
+      System.out.printf(Locale.ROOT, "runs stopped early (no valid update in a round): %s%n", failedRuns);
+      return 1;
+    }
     return 0;
   }
 
@@ -163,19 +176,12 @@ public final class SimulateCommand implements Callable<Integer> {
             : MnistFetcher.fetchAndLoad(DatasetCache.defaultCache(), System.err);
       }
       return new SimulationData(run.dataset(), splits.train().features(), 10, splits.train().images(),
-          labels(splits.train()), splits.test().images(), labels(splits.test()));
+          splits.train().intLabels(), splits.test().images(), splits.test().intLabels());
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
   }
 
-  private static int[] labels(MnistDataset d) {
-    int[] out = new int[d.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = d.label(i);
-    }
-    return out;
-  }
 
   public static void main(String[] args) {
     System.exit(run(args));

@@ -3,6 +3,7 @@ package io.tributary.simulations.engine;
 import io.tributary.core.nn.Architectures;
 import io.tributary.core.nn.DenseNetwork;
 import io.tributary.core.nn.ModelArchitecture;
+import io.tributary.core.config.ConfigScalars;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -327,18 +328,12 @@ public final class ExperimentConfig {
     }
 
     public Builder dirichletAlpha(double v) {
-      if (!(v > 0) || !Double.isFinite(v)) {
-        throw bad("dirichlet-alpha", v, "must be a positive finite number");
-      }
-      dirichletAlpha = v;
+      dirichletAlpha = ConfigScalars.positiveFinite("dirichlet-alpha", v);
       return this;
     }
 
     public Builder powerLawExponent(double v) {
-      if (!(v > 0) || !Double.isFinite(v)) {
-        throw bad("power-law-exponent", v, "must be a positive finite number");
-      }
-      powerLawExponent = v;
+      powerLawExponent = ConfigScalars.positiveFinite("power-law-exponent", v);
       return this;
     }
 
@@ -382,10 +377,7 @@ public final class ExperimentConfig {
 
     /** Clients per round; overrides {@link #fraction}. */
     public Builder clientsPerRound(int v) {
-      if (v < 1) {
-        throw bad("clients-per-round", v, "must be >= 1");
-      }
-      clientsPerRound = v;
+      clientsPerRound = (int) ConfigScalars.atLeast("clients-per-round", v, 1);
       return this;
     }
 
@@ -400,10 +392,7 @@ public final class ExperimentConfig {
     }
 
     public Builder localEpochs(long v) {
-      if (v < 1) {
-        throw bad("local-epochs", v, "must be >= 1");
-      }
-      localEpochs = v;
+      localEpochs = ConfigScalars.atLeast("local-epochs", v, 1);
       return this;
     }
 
@@ -416,26 +405,17 @@ public final class ExperimentConfig {
     }
 
     public Builder learningRate(double v) {
-      if (!(v > 0) || !Double.isFinite(v)) {
-        throw bad("learning-rate", v, "must be a positive finite number");
-      }
-      learningRate = v;
+      learningRate = ConfigScalars.positiveFinite("learning-rate", v);
       return this;
     }
 
     public Builder serverLearningRate(double v) {
-      if (!(v > 0) || !Double.isFinite(v)) {
-        throw bad("server-learning-rate", v, "must be a positive finite number");
-      }
-      serverLearningRate = v;
+      serverLearningRate = ConfigScalars.positiveFinite("server-learning-rate", v);
       return this;
     }
 
     public Builder rounds(int v) {
-      if (v < 1) {
-        throw bad("rounds", v, "must be >= 1");
-      }
-      rounds = v;
+      rounds = (int) ConfigScalars.atLeast("rounds", v, 1);
       return this;
     }
 

@@ -1,5 +1,12 @@
 package io.tributary.simulations.engine;
 
+import static io.tributary.core.config.ConfigScalars.batchSize;
+import static io.tributary.core.config.ConfigScalars.bool;
+import static io.tributary.core.config.ConfigScalars.integer;
+import static io.tributary.core.config.ConfigScalars.longInteger;
+import static io.tributary.core.config.ConfigScalars.number;
+import static io.tributary.core.config.ConfigScalars.string;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
@@ -42,12 +49,12 @@ public final class ExperimentLoader {
     KEYS.put("clients-per-round", (b, v) -> b.clientsPerRound(integer("clients-per-round", v)));
     KEYS.put("fraction", (b, v) -> b.fraction(number("fraction", v)));
     KEYS.put("local-epochs", (b, v) -> b.localEpochs(integer("local-epochs", v)));
-    KEYS.put("batch-size", (b, v) -> b.batchSize(batch(v)));
+    KEYS.put("batch-size", (b, v) -> b.batchSize(batchSize("batch-size", v)));
     KEYS.put("learning-rate", (b, v) -> b.learningRate(number("learning-rate", v)));
     KEYS.put("server-learning-rate", (b, v) -> b.serverLearningRate(number("server-learning-rate", v)));
     KEYS.put("rounds", (b, v) -> b.rounds(integer("rounds", v)));
     KEYS.put("eval-every", (b, v) -> b.evalEvery(integer("eval-every", v)));
-    KEYS.put("seed", (b, v) -> b.seed(longValue("seed", v)));
+    KEYS.put("seed", (b, v) -> b.seed(longInteger("seed", v)));
     KEYS.put("threads", (b, v) -> b.threads(integer("threads", v)));
     KEYS.put("target-accuracy", (b, v) -> b.targetAccuracy(number("target-accuracy", v)));
     KEYS.put("backend", (b, v) -> b.backend(string("backend", v)));
@@ -152,46 +159,9 @@ public final class ExperimentLoader {
     return out;
   }
 
-  private static String string(String key, Object v) {
-    if (v instanceof String || v instanceof Number || v instanceof Boolean) {
-      return String.valueOf(v);
-    }
-    throw new IllegalArgumentException("config '" + key + "' must be a string, got " + v);
-  }
 
-  private static int integer(String key, Object v) {
-    long l = longValue(key, v);
-    if (l != (int) l) {
-      throw new IllegalArgumentException("config '" + key + "' is too large: " + v);
-    }
-    return (int) l;
-  }
 
-  private static long longValue(String key, Object v) {
-    if (v instanceof Integer || v instanceof Long) {
-      return ((Number) v).longValue();
-    }
-    throw new IllegalArgumentException("config '" + key + "' must be an integer, got " + v);
-  }
 
-  private static boolean bool(String key, Object v) {
-    if (v instanceof Boolean b) {
-      return b;
-    }
-    throw new IllegalArgumentException("config '" + key + "' must be true or false, got " + v);
-  }
 
-  private static double number(String key, Object v) {
-    if (v instanceof Number n) {
-      return n.doubleValue();
-    }
-    throw new IllegalArgumentException("config '" + key + "' must be a number, got " + v);
-  }
 
-  private static long batch(Object v) {
-    if (v instanceof String s && (s.equals("inf") || s.equals("full") || s.equals("∞"))) {
-      return 0;
-    }
-    return longValue("batch-size", v);
-  }
 }

@@ -10,6 +10,7 @@ import io.tributary.core.config.TrainingKeys;
 import io.tributary.core.model.ModelWeights;
 import io.tributary.core.model.TensorCodec;
 import io.tributary.core.nn.DenseNetwork;
+import io.tributary.core.protocol.ClientFailure;
 import io.tributary.core.protocol.ClientUpdate;
 import io.tributary.core.protocol.EvaluateResult;
 import io.tributary.core.protocol.FitInstructions;
@@ -150,15 +151,25 @@ public final class SimulationEngine {
               partition.indices(client), roundConfig, accumulator)));
         }
         List<ClientUpdate> updates = new ArrayList<>();
-        for (Future<ClientUpdate> f : futures) {
+        List<ClientFailure> failures = new ArrayList<>();
+        for (int i = 0; i < futures.size(); i++) {
           try {
-            updates.add(f.get());
+            updates.add(futures.get(i).get());
           } catch (ExecutionException e) {
-            throw new IllegalStateException("round " + round + ": a client failed: " + e.getCause(), e.getCause());
+            Throwable cause = e.getCause();
+            if (!(cause instanceof InvalidUpdateException) && !(cause instanceof ArithmeticException)) {
+              throw new IllegalStateException("round " + round + ": client " + cohort[i] + " failed: " + cause, cause);
+            }
+            // As over the wire: a rejected update leaves no trace and the round goes on without it.
+            failures.add(new ClientFailure("sim-" + cohort[i], round, cause.getMessage()));
           }
         }
+        if (updates.isEmpty()) {
+          throw new DivergedException("round " + round + ": no valid update from any of the " + cohort.length
+              + " clients (first: " + failures.get(0).reason() + ")");
+        }
         AggregatedUpdate aggregate = accumulator.snapshot();
-        RoundResults results = new RoundResults(round, updates, List.of());
+        RoundResults results = new RoundResults(round, updates, failures);
         global = strategy.aggregateFit(round, global, aggregate, results);
         double testLoss = Double.NaN;
         double testAccuracy = Double.NaN;
@@ -183,11 +194,24 @@ public final class SimulationEngine {
       }
     } finally {
       executor.shutdownNow();
+      // Workers may still be inside native BLAS calls on their buffers: wait before freeing them.
+      if (!executor.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES)) {
+        throw new IllegalStateException("simulation workers did not stop within a minute");
+      }
       for (Worker w : all) {
         w.trainer.close();
       }
     }
     return new Result(global, history, partition);
+  }
+
+  /** A round in which every client's update was rejected (typically a learning rate that diverges). */
+  public static final class DivergedException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    DivergedException(String message) {
+      super(message);
+    }
   }
 
   /** A worker's trainer and its wire buffer, lent to one client at a time. */

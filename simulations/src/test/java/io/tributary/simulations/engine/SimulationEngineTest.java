@@ -126,6 +126,29 @@ class SimulationEngineTest {
   }
 
   @Test
+  void run_oneUpdateRejected_roundGoesOnWithoutIt() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+    UpdateStage once = new UpdateStage() {
+      @Override
+      public String name() {
+        return "once";
+      }
+
+      @Override
+      public void process(Context context, byte[] update) throws InvalidUpdateException {
+        if (first.getAndSet(false)) {
+          throw new InvalidUpdateException("first update refused");
+        }
+      }
+    };
+    SimulationEngine.Result r = new SimulationEngine(config().rounds(2).build(), blobs(), List.of(), List.of(once))
+        .run(RoundObserver.none());
+    assertEquals(4, r.rounds().get(0).reportingClients());
+    assertEquals(5, r.rounds().get(0).sampledClients());
+    assertEquals(5, r.rounds().get(1).reportingClients());
+  }
+
+  @Test
   void run_stageRejects_failsTheRunNamingTheStage() {
     UpdateStage no = new UpdateStage() {
       @Override
@@ -139,7 +162,9 @@ class SimulationEngineTest {
       }
     };
     SimulationEngine engine = new SimulationEngine(config().rounds(1).build(), blobs(), List.of(), List.of(no));
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> engine.run(RoundObserver.none()));
+    SimulationEngine.DivergedException e =
+        assertThrows(SimulationEngine.DivergedException.class, () -> engine.run(RoundObserver.none()));
+    assertTrue(e.getMessage().contains("round 1: no valid update from any of the 5 clients"), e.getMessage());
     assertTrue(e.getMessage().contains("rejected by stage 'gatekeeper': nope"), e.getMessage());
   }
 
