@@ -65,6 +65,27 @@ class SimulationEngineTest {
   }
 
   @Test
+  void run_threadCounts_metricsFilesByteIdentical(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    for (int threads : new int[] {1, 2, 4}) {
+      SimulationEngine.Result r = new SimulationEngine(config().threads(threads).build(), blobs())
+          .run(RoundObserver.none());
+      try (io.tributary.simulations.report.MetricsWriter w =
+          io.tributary.simulations.report.MetricsWriter.create(dir.resolve("t" + threads))) {
+        for (io.tributary.simulations.report.RoundRecord rec : r.rounds()) {
+          w.append(rec);
+        }
+      }
+    }
+    for (String file : List.of("metrics.csv", "metrics.jsonl")) {
+      byte[] one = java.nio.file.Files.readAllBytes(dir.resolve("t1").resolve(file));
+      assertTrue(one.length > 100, file + " has content");
+      assertArrayEquals(one, java.nio.file.Files.readAllBytes(dir.resolve("t2").resolve(file)), file);
+      assertArrayEquals(one, java.nio.file.Files.readAllBytes(dir.resolve("t4").resolve(file)), file);
+    }
+  }
+
+  @Test
   void run_learnableData_accuracyRisesAndEveryRoundReports() throws Exception {
     List<io.tributary.simulations.report.RoundRecord> seen = new ArrayList<>();
     SimulationEngine.Result r = new SimulationEngine(config().rounds(6).threads(2).build(), blobs()).run(seen::add);
