@@ -48,6 +48,10 @@ public final class ExperimentConfig {
   private final double targetAccuracy;
   private final String backend;
   private final boolean stopAtTarget;
+  private final double speedSigma;
+  private final long localEpochsMax;
+  private final double availability;
+  private final double dropout;
 
   private ExperimentConfig(Builder b) {
     this.name = b.name;
@@ -75,6 +79,10 @@ public final class ExperimentConfig {
     this.targetAccuracy = b.targetAccuracy;
     this.backend = b.backend;
     this.stopAtTarget = b.stopAtTarget;
+    this.speedSigma = b.speedSigma;
+    this.localEpochsMax = b.localEpochsMax;
+    this.availability = b.availability;
+    this.dropout = b.dropout;
   }
 
   public static Builder builder() {
@@ -108,6 +116,10 @@ public final class ExperimentConfig {
     b.targetAccuracy = targetAccuracy;
     b.backend = backend;
     b.stopAtTarget = stopAtTarget;
+    b.speedSigma = speedSigma;
+    b.localEpochsMax = localEpochsMax;
+    b.availability = availability;
+    b.dropout = dropout;
     return b;
   }
 
@@ -209,6 +221,26 @@ public final class ExperimentConfig {
     return backend;
   }
 
+  /** σ of the log-normal relative compute speed of clients (0 = all equal). */
+  public double speedSigma() {
+    return speedSigma;
+  }
+
+  /** Upper end of each client's local epochs, drawn uniformly from [local-epochs, this]. */
+  public long localEpochsMax() {
+    return localEpochsMax;
+  }
+
+  /** Probability that a client is online when a round samples. */
+  public double availability() {
+    return availability;
+  }
+
+  /** Probability that a selected client drops out of the round. */
+  public double dropout() {
+    return dropout;
+  }
+
   /** Stop the run once the best test accuracy so far reaches {@link #targetAccuracy()}. */
   public boolean stopAtTarget() {
     return stopAtTarget;
@@ -254,6 +286,18 @@ public final class ExperimentConfig {
     if (stopAtTarget) {
       m.put("stop-at-target", true);
     }
+    if (speedSigma > 0) {
+      m.put("speed-sigma", speedSigma);
+    }
+    if (localEpochsMax > localEpochs) {
+      m.put("local-epochs-max", localEpochsMax);
+    }
+    if (availability < 1) {
+      m.put("availability", availability);
+    }
+    if (dropout > 0) {
+      m.put("dropout", dropout);
+    }
     return m;
   }
 
@@ -283,6 +327,10 @@ public final class ExperimentConfig {
     private double targetAccuracy = Double.NaN;
     private String backend = "blas";
     private boolean stopAtTarget;
+    private double speedSigma;
+    private long localEpochsMax;
+    private double availability = 1.0;
+    private double dropout;
 
     private static IllegalArgumentException bad(String key, Object value, String rule) {
       return new IllegalArgumentException("config '" + key + "': " + rule + ", got " + value);
@@ -458,11 +506,44 @@ public final class ExperimentConfig {
       return this;
     }
 
+    public Builder speedSigma(double v) {
+      if (!(v >= 0) || !Double.isFinite(v)) {
+        throw bad("speed-sigma", v, "must be >= 0");
+      }
+      speedSigma = v;
+      return this;
+    }
+
+    public Builder localEpochsMax(long v) {
+      localEpochsMax = ConfigScalars.atLeast("local-epochs-max", v, 1);
+      return this;
+    }
+
+    public Builder availability(double v) {
+      if (!(v > 0 && v <= 1)) {
+        throw bad("availability", v, "must be in (0, 1]");
+      }
+      availability = v;
+      return this;
+    }
+
+    public Builder dropout(double v) {
+      if (!(v >= 0 && v < 1)) {
+        throw bad("dropout", v, "must be in [0, 1)");
+      }
+      dropout = v;
+      return this;
+    }
+
     public ExperimentConfig build() {
       ExperimentConfig c = new ExperimentConfig(this);
       if (c.clientsPerRound > c.clients) {
         throw new IllegalArgumentException("config 'clients-per-round' (" + c.clientsPerRound
             + ") cannot exceed 'clients' (" + c.clients + ")");
+      }
+      if (localEpochsMax != 0 && localEpochsMax < localEpochs) {
+        throw new IllegalArgumentException("config 'local-epochs-max' (" + localEpochsMax
+            + ") cannot be below 'local-epochs' (" + localEpochs + ")");
       }
       if (stopAtTarget && Double.isNaN(targetAccuracy)) {
         throw new IllegalArgumentException("config 'stop-at-target' needs 'target-accuracy'");

@@ -58,6 +58,10 @@ public final class ExperimentLoader {
     KEYS.put("threads", (b, v) -> b.threads(integer("threads", v)));
     KEYS.put("target-accuracy", (b, v) -> b.targetAccuracy(number("target-accuracy", v)));
     KEYS.put("backend", (b, v) -> b.backend(string("backend", v)));
+    KEYS.put("speed-sigma", (b, v) -> b.speedSigma(number("speed-sigma", v)));
+    KEYS.put("local-epochs-max", (b, v) -> b.localEpochsMax(longInteger("local-epochs-max", v)));
+    KEYS.put("availability", (b, v) -> b.availability(number("availability", v)));
+    KEYS.put("dropout", (b, v) -> b.dropout(number("dropout", v)));
     KEYS.put("stop-at-target", (b, v) -> b.stopAtTarget(bool("stop-at-target", v)));
   }
 

@@ -139,16 +139,19 @@ public final class SimulationEngine {
       double best = Double.NEGATIVE_INFINITY;
       for (int round = 1; round <= config.rounds(); round++) {
         long start = System.nanoTime();
-        int[] cohort = sampleClients(config.clients(), config.clientsPerRound(),
-            new SplittableRandom(Seeds.derive(config.seed(), round)));
+        int[] cohort = sampleOnlineClients(round);
         ConfigValues roundConfig = strategy.configureFit(round);
         UpdateAccumulator accumulator = new UpdateAccumulator(net.layout());
         List<Future<ClientUpdate>> futures = new ArrayList<>();
         final ModelWeights model = global;
         final int r = round;
         for (int client : cohort) {
-          futures.add(executor.submit(() -> trainClient(pool, strategy, model, r, client,
-              partition.indices(client), roundConfig, accumulator)));
+          futures.add(executor.submit(() -> {
+            if (ClientTraits.dropsOut(config, r, client)) {
+              throw new DroppedOutException();
+            }
+            return trainClient(pool, strategy, model, r, client, partition.indices(client), roundConfig, accumulator);
+          }));
         }
         List<ClientUpdate> updates = new ArrayList<>();
         List<ClientFailure> failures = new ArrayList<>();
@@ -157,12 +160,24 @@ public final class SimulationEngine {
             updates.add(futures.get(i).get());
           } catch (ExecutionException e) {
             Throwable cause = e.getCause();
+            if (cause instanceof DroppedOutException) {
+              failures.add(new ClientFailure("sim-" + cohort[i], round, "dropped out"));
+              continue;
+            }
             if (!(cause instanceof InvalidUpdateException) && !(cause instanceof ArithmeticException)) {
               throw new IllegalStateException("round " + round + ": client " + cohort[i] + " failed: " + cause, cause);
             }
             // As over the wire: a rejected update leaves no trace and the round goes on without it.
             failures.add(new ClientFailure("sim-" + cohort[i], round, cause.getMessage()));
           }
+        }
+        if (updates.isEmpty() && failures.stream().allMatch(f -> f.reason().equals("dropped out"))) {
+          // Everyone dropped out: like a server round without quorum, the model stays as it was.
+          RoundRecord empty = new RoundRecord(config.name(), round, cohort.length, 0, Double.NaN, Double.NaN,
+              Double.NaN, 0, net.layout().totalBytes() * cohort.length, (System.nanoTime() - start) / 1e9);
+          history.add(empty);
+          observer.onRound(empty);
+          continue;
         }
         if (updates.isEmpty()) {
           throw new DivergedException("round " + round + ": no valid update from any of the " + cohort.length
@@ -224,9 +239,12 @@ public final class SimulationEngine {
     try {
       worker.trainer.useTrainingRows(rows);
       // Each client shuffles its data with its own stream, derived from the round's seed and its id.
-      ConfigValues clientConfig = ConfigValues.builder().putAll(roundConfig)
-          .set(TrainingKeys.SEED, Seeds.derive(roundConfig.get(TrainingKeys.SEED), client))
-          .build();
+      ConfigValues.Builder perClient = ConfigValues.builder().putAll(roundConfig)
+          .set(TrainingKeys.SEED, Seeds.derive(roundConfig.get(TrainingKeys.SEED), client));
+      if (config.localEpochsMax() > config.localEpochs()) {
+        perClient.set(TrainingKeys.LOCAL_EPOCHS, ClientTraits.of(config, client).localEpochs());
+      }
+      ConfigValues clientConfig = perClient.build();
       FitInstructions instructions = new FitInstructions(round, "sim-" + round + "-" + client, clientConfig);
       FitResult result = worker.trainer.fit(global, instructions);
       for (ClientMod mod : mods) {
@@ -243,6 +261,33 @@ public final class SimulationEngine {
     } finally {
       pool.put(worker);
     }
+  }
+
+  /** A selected client that dropped out of the round (a seeded coin, see {@link ClientTraits}). */
+  private static final class DroppedOutException extends Exception {
+    private static final long serialVersionUID = 1L;
+  }
+
+  /**
+   * The round's cohort: {@code clients-per-round} clients sampled uniformly from those online this
+   * round. With availability 1 that is Floyd's sample; otherwise sampling is repeated (each draw from
+   * a fresh seeded stream) keeping online clients, so memory stays O(cohort).
+   */
+  int[] sampleOnlineClients(int round) {
+    SplittableRandom random = new SplittableRandom(Seeds.derive(config.seed(), round));
+    if (config.availability() >= 1.0) {
+      return sampleClients(config.clients(), config.clientsPerRound(), random);
+    }
+    java.util.TreeSet<Integer> chosen = new java.util.TreeSet<>();
+    long attempts = 0;
+    long limit = 1000L * config.clients();
+    while (chosen.size() < config.clientsPerRound() && attempts++ < limit) {
+      int c = random.nextInt(config.clients());
+      if (ClientTraits.online(config, round, c)) {
+        chosen.add(c);
+      }
+    }
+    return chosen.stream().mapToInt(Integer::intValue).toArray();
   }
 
   /**
