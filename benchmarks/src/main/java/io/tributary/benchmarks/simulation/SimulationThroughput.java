@@ -1,0 +1,154 @@
+package io.tributary.benchmarks.simulation;
+
+import io.tributary.client.ClientMod;
+import io.tributary.client.train.DenseTrainer;
+import io.tributary.core.config.ConfigValues;
+import io.tributary.core.config.TrainingKeys;
+import io.tributary.core.nn.DenseNetwork;
+import io.tributary.core.protocol.FitInstructions;
+import io.tributary.data.Mnist;
+import io.tributary.data.MnistSplits;
+import io.tributary.simulations.engine.ExperimentConfig;
+import io.tributary.simulations.engine.RoundObserver;
+import io.tributary.simulations.engine.SimulationData;
+import io.tributary.simulations.engine.SimulationEngine;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Simulation efficiency: training samples per second inside the simulation engine (sampling,
+ * per-client retargeting, mods, update pipeline, exact fold, strategy, evaluation) divided by samples
+ * per second of plain local training of the same model on the same data with the same number of
+ * threads — both measured in this run — plus peak heap for populations of different sizes.
+ *
+ * <p>Run: {@code ./fl bench simulation --data ~/.cache/tributary/mnist}.
+ */
+public final class SimulationThroughput {
+  private SimulationThroughput() {}
+
+  public static void main(String[] args) throws Exception {
+    Path data = null;
+    int threads = Runtime.getRuntime().availableProcessors();
+    int rounds = 5;
+    int perRound = 100;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--data" -> data = Path.of(args[++i]);
+        case "--threads" -> threads = Integer.parseInt(args[++i]);
+        case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+        case "--per-round" -> perRound = Integer.parseInt(args[++i]);
+        case "-h", "--help" -> {
+          System.out.println("usage: SimulationThroughput --data MNIST_DIR [--threads T] [--rounds R] [--per-round M]");
+          return;
+        }
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
+    if (data == null) {
+      throw new IllegalArgumentException("--data MNIST_DIR is required");
+    }
+    MnistSplits splits = Mnist.loadDirectory(data);
+    SimulationData sim = new SimulationData("mnist", 784, 10, splits.train().images(), splits.train().intLabels(),
+        splits.test().images(), splits.test().intLabels());
+    DenseNetwork net = DenseNetwork.mnist2nn();
+
+    System.out.printf(Locale.ROOT, "MNIST 2NN, %d clients a round, E=1, B=10, lr 0.05, %d rounds, %d threads%n",
+        perRound, rounds, threads);
+    double plain = plainTraining(sim, net, threads, 30_000);
+    System.out.printf(Locale.ROOT, "plain local training, %d threads:            %,10.0f samples/s%n", threads, plain);
+    String[] partitions = {"dirichlet", "iid", "iid"};
+    int[] populations = {1_000, 1_000, 10_000};
+    for (int p = 0; p < populations.length; p++) {
+      int population = populations[p];
+      String partition = partitions[p];
+      ExperimentConfig config = ExperimentConfig.builder().name("scale-" + population).dataset("mnist")
+          .partition(partition).dirichletAlpha(0.5).clients(population).clientsPerRound(perRound)
+          .localEpochs(1).batchSize(10).learningRate(0.05).rounds(rounds).evalEvery(rounds).seed(1)
+          .threads(threads).build();
+      AtomicLong samples = new AtomicLong();
+      ClientMod counter = (result, global, ins) -> {
+        samples.addAndGet(result.numExamples());
+        return result;
+      };
+      // Warm-up (JIT, native buffers), then the timed run.
+      new SimulationEngine(config.toBuilder().rounds(1).build(), sim).run(RoundObserver.none());
+      System.gc();
+      resetPeaks();
+      SimulationEngine engine = new SimulationEngine(config, sim, List.of(counter), List.of());
+      long t0 = System.nanoTime();
+      SimulationEngine.Result result = engine.run(RoundObserver.none());
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      double rate = samples.get() / seconds;
+      System.out.printf(Locale.ROOT, "simulation, %-9s %,7d clients: %,9d samples in %6.2f s = %,10.0f samples/s, "
+              + "%6.1f client-updates/s, efficiency %.2f, peak heap %.0f MiB, final accuracy %.2f%%%n",
+          partition, population, samples.get(), seconds, rate, rounds * perRound / seconds, rate / plain,
+          peakHeap() / 1048576.0, 100 * result.rounds().get(result.rounds().size() - 1).testAccuracy());
+    }
+  }
+
+  /**
+   * The baseline: each thread trains its own 2NN on {@code perThread} samples of the same data with
+   * the same trainer, batch and learning rate, and no federated machinery.
+   */
+  static double plainTraining(SimulationData sim, DenseNetwork net, int threads, int perThread) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      double best = 0;
+      for (int rep = 0; rep < 3; rep++) {
+        List<Future<Long>> parts = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int t = 0; t < threads; t++) {
+          int offset = (t * perThread) % (sim.trainSize() - perThread);
+          parts.add(pool.submit(() -> {
+            int[] rows = new int[perThread];
+            for (int i = 0; i < perThread; i++) {
+              rows[i] = offset + i;
+            }
+            try (DenseTrainer trainer = DenseTrainer.builder().network(net)
+                .trainingData(sim.trainX(), sim.trainLabels(), rows).threads(1).build()) {
+              ConfigValues config = ConfigValues.builder().set(TrainingKeys.LEARNING_RATE, 0.05)
+                  .set(TrainingKeys.LOCAL_EPOCHS, 1L).set(TrainingKeys.BATCH_SIZE, 10L).set(TrainingKeys.SEED, 1L)
+                  .build();
+              return trainer.fit(net.initialize(1), new FitInstructions(1, "plain", config)).numExamples();
+            }
+          }));
+        }
+        long total = 0;
+        for (Future<Long> f : parts) {
+          total += f.get();
+        }
+        best = Math.max(best, total / ((System.nanoTime() - t0) / 1e9));
+      }
+      return best;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static void resetPeaks() {
+    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (p.getType() == MemoryType.HEAP) {
+        p.resetPeakUsage();
+      }
+    }
+  }
+
+  private static long peakHeap() {
+    long sum = 0;
+    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (p.getType() == MemoryType.HEAP) {
+        sum += p.getPeakUsage().getUsed();
+      }
+    }
+    return sum;
+  }
+}
