@@ -38,7 +38,7 @@ public final class SimulationThroughput {
   public static void main(String[] args) throws Exception {
     Path data = null;
     int threads = Runtime.getRuntime().availableProcessors();
-    int rounds = 5;
+    int rounds = 20;
     int perRound = 100;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {

@@ -134,6 +134,57 @@ public final class UpdateAccumulator {
     }
   }
 
+  /**
+   * Checks an update held as floats (in-process transports such as the simulation): exactly one
+   * value per parameter, each finite and within ±{@link #maxAbsValue()}.
+   */
+  public void validate(float[] values) throws InvalidUpdateException {
+    if (values.length != sums.length) {
+      throw new InvalidUpdateException(
+          "update has " + values.length + " values, the model has " + sums.length);
+    }
+    float max = (float) maxAbsValue;
+    for (int i = 0; i < values.length; i++) {
+      float v = values[i];
+      if (!(Math.abs(v) <= max)) {
+        throw new InvalidUpdateException(describe(v) + " at " + layout.locate(i)
+            + (Float.isFinite(v) ? " (the limit is ±" + maxAbsValue + ")" : ""));
+      }
+    }
+  }
+
+  /**
+   * Folds a validated update held as floats: the same contributions {@code rint(v * w * 2^F)}, bit for
+   * bit, as {@link #add(byte[], int, long)} on its wire form, without encoding it first.
+   */
+  public void add(float[] values, long weight) throws InvalidUpdateException {
+    if (values.length != sums.length) {
+      throw new InvalidUpdateException(
+          "update has " + values.length + " values, the model has " + sums.length);
+    }
+    reserveWeight(weight);
+    double scale = Math.scalb((double) weight, fractionBits);
+    int stripes = stripeLocks.length;
+    int start = Math.floorMod(nextStartStripe.getAndIncrement(), stripes);
+    for (int k = 0; k < stripes; k++) {
+      int s = start + k;
+      if (s >= stripes) {
+        s -= stripes;
+      }
+      int from = s * STRIPE_ELEMENTS;
+      int to = Math.min(sums.length, from + STRIPE_ELEMENTS);
+      ReentrantLock lock = stripeLocks[s];
+      lock.lock();
+      try {
+        for (int i = from; i < to; i++) {
+          sums[i] += (long) Math.rint(values[i] * scale);
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
   private static String describe(float v) {
     if (Float.isNaN(v)) {
       return "NaN value";

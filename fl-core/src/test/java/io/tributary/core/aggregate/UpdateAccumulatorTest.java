@@ -656,4 +656,43 @@ class UpdateAccumulatorTest {
     assertEquals(0, acc.updates());
     assertEquals(0, acc.totalWeight());
   }
+
+  @Test
+  void addFloats_sameUpdates_bitIdenticalToWireFold() throws Exception {
+    io.tributary.core.model.ModelLayout layout = io.tributary.core.model.ModelLayout.of(
+        io.tributary.core.model.TensorSpec.of("w", 70_001));
+    UpdateAccumulator fromWire = new UpdateAccumulator(layout);
+    UpdateAccumulator fromFloats = new UpdateAccumulator(layout);
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(3);
+    for (int k = 0; k < 4; k++) {
+      float[] v = new float[70_001];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = (float) (rng.nextGaussian() * 0.3);
+      }
+      fromWire.add(io.tributary.core.model.TensorCodec.toBytes(v), 0, 17 + k);
+      fromFloats.validate(v);
+      fromFloats.add(v, 17 + k);
+    }
+    AggregatedUpdate a = fromWire.snapshot();
+    AggregatedUpdate b = fromFloats.snapshot();
+    for (int i = 0; i < 70_001; i++) {
+      org.junit.jupiter.api.Assertions.assertEquals(a.rawSum(i), b.rawSum(i), "parameter " + i);
+    }
+    org.junit.jupiter.api.Assertions.assertEquals(a.totalWeight(), b.totalWeight());
+  }
+
+  @Test
+  void validateFloats_badValues_rejectedNamingTheElement() {
+    io.tributary.core.model.ModelLayout layout = io.tributary.core.model.ModelLayout.of(
+        io.tributary.core.model.TensorSpec.of("w", 3), io.tributary.core.model.TensorSpec.of("b", 2));
+    UpdateAccumulator acc = new UpdateAccumulator(layout);
+    InvalidUpdateException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidUpdateException.class,
+        () -> acc.validate(new float[] {0, 0, 0, Float.NaN, 0}));
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("NaN value at b[0]"), e.getMessage());
+    e = org.junit.jupiter.api.Assertions.assertThrows(InvalidUpdateException.class,
+        () -> acc.validate(new float[] {0, 2048, 0, 0, 0}));
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("out of range at w[1]"), e.getMessage());
+    org.junit.jupiter.api.Assertions.assertThrows(InvalidUpdateException.class, () -> acc.add(new float[4], 1));
+    org.junit.jupiter.api.Assertions.assertEquals(0, acc.updates(), "nothing folded");
+  }
 }
