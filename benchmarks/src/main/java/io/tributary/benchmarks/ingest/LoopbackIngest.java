@@ -5,6 +5,7 @@ import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import io.tributary.benchmarks.HeapPeaks;
 import io.tributary.core.model.ModelLayout;
 import io.tributary.core.model.TensorCodec;
 import io.tributary.core.nn.DenseNetwork;
@@ -24,8 +25,6 @@ import io.tributary.server.FlServer;
 import io.tributary.server.RoundSummary;
 import io.tributary.server.ServerConfig;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,7 +95,7 @@ public final class LoopbackIngest {
     }
     System.gc();
     long heapBefore = usedHeap();
-    resetPeaks();
+    HeapPeaks.reset();
     try (FlServer server = FlServer.builder(config).build().start()) {
       ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
           .maxInboundMessageSize(4 << 20).build();
@@ -149,7 +148,7 @@ public final class LoopbackIngest {
           wireBytes / seconds / 1e9, clients / seconds);
       System.out.printf(Locale.ROOT, "  heap: %.0f MiB in use before the server, peak %.0f MiB during the run "
               + "(pool of 3 client updates %.0f MiB + accumulator %.0f MiB + %d staging buffers %.0f MiB + gRPC buffers)%n",
-          heapBefore / 1048576.0, peakHeap() / 1048576.0, 3 * 4.0 * d / 1048576, 8.0 * d / 1048576, slots,
+          heapBefore / 1048576.0, HeapPeaks.peakBytes() / 1048576.0, 3 * 4.0 * d / 1048576, 8.0 * d / 1048576, slots,
           slots * 4.0 * d / 1048576);
       System.out.printf(Locale.ROOT, "  (for contrast, the issue quotes ~0.2 GB/s for Flower's decode-and-aggregate path)%n");
     }
@@ -206,24 +205,5 @@ public final class LoopbackIngest {
 
   private static long usedHeap() {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-  }
-
-  private static void resetPeaks() {
-    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (p.getType() == MemoryType.HEAP) {
-        p.resetPeakUsage();
-      }
-    }
-  }
-
-  /** Sum of the heap pools' peaks: an upper bound on the peak heap in use, garbage included. */
-  private static long peakHeap() {
-    long sum = 0;
-    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (p.getType() == MemoryType.HEAP) {
-        sum += p.getPeakUsage().getUsed();
-      }
-    }
-    return sum;
   }
 }

@@ -1,5 +1,6 @@
 package io.tributary.benchmarks.simulation;
 
+import io.tributary.benchmarks.HeapPeaks;
 import io.tributary.client.ClientMod;
 import io.tributary.client.train.DenseTrainer;
 import io.tributary.core.config.ConfigValues;
@@ -12,9 +13,6 @@ import io.tributary.simulations.engine.ExperimentConfig;
 import io.tributary.simulations.engine.RoundObserver;
 import io.tributary.simulations.engine.SimulationData;
 import io.tributary.simulations.engine.SimulationEngine;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,7 +80,7 @@ public final class SimulationThroughput {
       // Warm-up (JIT, native buffers), then the timed run.
       new SimulationEngine(config.toBuilder().rounds(1).build(), sim).run(RoundObserver.none());
       System.gc();
-      resetPeaks();
+      HeapPeaks.reset();
       SimulationEngine engine = new SimulationEngine(config, sim, List.of(counter), List.of());
       long t0 = System.nanoTime();
       SimulationEngine.Result result = engine.run(RoundObserver.none());
@@ -91,7 +89,7 @@ public final class SimulationThroughput {
       System.out.printf(Locale.ROOT, "simulation, %-9s %,7d clients: %,9d samples in %6.2f s = %,10.0f samples/s, "
               + "%6.1f client-updates/s, efficiency %.2f, peak heap %.0f MiB, final accuracy %.2f%%%n",
           partition, population, samples.get(), seconds, rate, rounds * perRound / seconds, rate / plain,
-          peakHeap() / 1048576.0, 100 * result.rounds().get(result.rounds().size() - 1).testAccuracy());
+          HeapPeaks.peakBytes() / 1048576.0, 100 * result.rounds().get(result.rounds().size() - 1).testAccuracy());
     }
   }
 
@@ -132,23 +130,5 @@ public final class SimulationThroughput {
     } finally {
       pool.shutdownNow();
     }
-  }
-
-  private static void resetPeaks() {
-    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (p.getType() == MemoryType.HEAP) {
-        p.resetPeakUsage();
-      }
-    }
-  }
-
-  private static long peakHeap() {
-    long sum = 0;
-    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (p.getType() == MemoryType.HEAP) {
-        sum += p.getPeakUsage().getUsed();
-      }
-    }
-    return sum;
   }
 }

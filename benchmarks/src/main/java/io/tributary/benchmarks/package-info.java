@@ -1,0 +1,2 @@
+/** Shared helpers of the benchmark commands. */
+package io.tributary.benchmarks;
