@@ -15,4 +15,13 @@ public interface SharedDataTrainer extends Trainer {
    * @throws IllegalArgumentException if a row is out of range or holds an invalid label or feature
    */
   void useTrainingRows(int[] rows);
+
+  /**
+   * Trains on these rows of other arrays from the next fit on — for clients whose data is generated
+   * on demand into a worker's own buffers. The arrays are kept, not copied; the caller must not change
+   * them while the trainer uses them.
+   *
+   * @throws IllegalArgumentException if the arrays do not fit the model or a row is out of range
+   */
+  void useTrainingData(float[] x, int[] labels, int[] rows);
 }

@@ -44,15 +44,20 @@ public final class SimulationThroughput {
         case "--threads" -> threads = Integer.parseInt(args[++i]);
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         case "--per-round" -> perRound = Integer.parseInt(args[++i]);
+        case "--synthetic" -> {
+          synthetic(threads);
+          return;
+        }
         case "-h", "--help" -> {
-          System.out.println("usage: SimulationThroughput --data MNIST_DIR [--threads T] [--rounds R] [--per-round M]");
+          System.out.println("usage: SimulationThroughput --data MNIST_DIR [--threads T] [--rounds R] [--per-round M]"
+              + " | --synthetic");
           return;
         }
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
     if (data == null) {
-      throw new IllegalArgumentException("--data MNIST_DIR is required");
+      throw new IllegalArgumentException("--data MNIST_DIR (or --synthetic) is required");
     }
     MnistSplits splits = Mnist.loadDirectory(data);
     SimulationData sim = new SimulationData("mnist", 784, 10, splits.train().images(), splits.train().intLabels(),
@@ -89,6 +94,64 @@ public final class SimulationThroughput {
       System.out.printf(Locale.ROOT, "simulation, %-9s %,7d clients: %,9d samples in %6.2f s = %,10.0f samples/s, "
               + "%6.1f client-updates/s, efficiency %.2f, peak heap %.0f MiB, final accuracy %.2f%%%n",
           partition, population, samples.get(), seconds, rate, rounds * perRound / seconds, rate / plain,
+          HeapPeaks.peakBytes() / 1048576.0, 100 * result.rounds().get(result.rounds().size() - 1).testAccuracy());
+    }
+  }
+
+  /**
+   * Issue 4's scale setting (a): Synthetic(1, 1) clients generated on demand (60 features, 10
+   * classes, 20–200 samples), 1,000 sampled a round, MLP 60-200-200-10, E = 1, B = 10, 5 rounds, for
+   * populations of 10,000, 100,000 and 1,000,000 registered clients; the baseline trains the same MLP
+   * on the pooled data of 1,000 such clients.
+   */
+  static void synthetic(int threads) throws Exception {
+    int perRound = 1000;
+    int rounds = 5;
+    DenseNetwork net = DenseNetwork.of("mlp:60-200-200-10", 60, 200, 200, 10);
+    ExperimentConfig base = ExperimentConfig.builder().name("synthetic").dataset("synthetic").syntheticAlpha(1)
+        .syntheticBeta(1).model(net).clients(1_000_000).clientsPerRound(perRound).localEpochs(1).batchSize(10)
+        .learningRate(0.05).rounds(rounds).evalEvery(rounds).seed(1).threads(threads).build();
+    // Plain training on the pooled data of 1,000 clients, each thread its own share.
+    io.tributary.data.synthetic.Synthetic gen = SimulationData.generator(base);
+    int total = 0;
+    for (int k = 0; k < 1000; k++) {
+      total += gen.size(k);
+    }
+    float[] x = new float[total * 60];
+    int[] y = new int[total];
+    float[] bx = new float[gen.maxSize() * 60];
+    int[] by = new int[gen.maxSize()];
+    int at = 0;
+    for (int k = 0; k < 1000; k++) {
+      int n = gen.generate(k, bx, by);
+      System.arraycopy(bx, 0, x, at * 60, n * 60);
+      System.arraycopy(by, 0, y, at, n);
+      at += n;
+    }
+    SimulationData pooled = new SimulationData("pooled", 60, 10, x, y, x, y);
+    double plain = plainTraining(pooled, net, threads, total / threads - 1);
+    System.out.printf(Locale.ROOT, "Synthetic(1,1), MLP 60-200-200-10, %d clients a round, E=1, B=10, %d rounds, "
+        + "%d threads%n", perRound, rounds, threads);
+    System.out.printf(Locale.ROOT, "plain local training, %d threads:            %,10.0f samples/s%n", threads, plain);
+    for (int population : new int[] {10_000, 100_000, 1_000_000}) {
+      ExperimentConfig config = base.toBuilder().clients(population).build();
+      SimulationData data = SimulationData.synthetic(config, 100);
+      AtomicLong samples = new AtomicLong();
+      ClientMod counter = (result, global, ins) -> {
+        samples.addAndGet(result.numExamples());
+        return result;
+      };
+      new SimulationEngine(config.toBuilder().rounds(1).build(), data).run(RoundObserver.none());
+      System.gc();
+      HeapPeaks.reset();
+      long t0 = System.nanoTime();
+      SimulationEngine.Result result = new SimulationEngine(config, data, List.of(counter), List.of())
+          .run(RoundObserver.none());
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      double rate = samples.get() / seconds;
+      System.out.printf(Locale.ROOT, "simulation, %,9d clients: %,9d samples in %6.2f s = %,10.0f samples/s, "
+              + "%6.1f client-updates/s, efficiency %.2f, peak heap %.0f MiB, held-out accuracy %.2f%%%n",
+          population, samples.get(), seconds, rate, rounds * perRound / seconds, rate / plain,
           HeapPeaks.peakBytes() / 1048576.0, 100 * result.rounds().get(result.rounds().size() - 1).testAccuracy());
     }
   }

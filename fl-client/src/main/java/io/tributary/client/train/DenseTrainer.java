@@ -63,8 +63,8 @@ public final class DenseTrainer implements SharedDataTrainer, AutoCloseable {
   private final int[] sizes;
   private final int layers;
   private SampleSet training;
-  private final float[] trainingFeatures;
-  private final int[] trainingLabels;
+  private float[] trainingFeatures;
+  private int[] trainingLabels;
   private final SampleSet evaluation;
   private final Backend backend;
   private final int threads;
@@ -172,6 +172,16 @@ public final class DenseTrainer implements SharedDataTrainer, AutoCloseable {
   /** The backend the products run on. */
   public Backend backend() {
     return backend;
+  }
+
+  @Override
+  public void useTrainingData(float[] x, int[] labels, int[] rows) {
+    checkOpen();
+    SampleSet next = SampleSet.of("training", x, labels, rows, network.inputs(), network.classes());
+    trainingFeatures = x;
+    trainingLabels = labels;
+    training = next;
+    order = training.rows();
   }
 
   @Override

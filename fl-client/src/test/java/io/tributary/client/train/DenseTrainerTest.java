@@ -142,6 +142,25 @@ class DenseTrainerTest {
   }
 
   @Test
+  void useTrainingData_otherArrays_sameResultAsAFreshTrainer() {
+    Data first = Fixtures.random(40, 12, 4, 51);
+    Data second = Fixtures.random(25, 12, 4, 52);
+    ModelWeights global = weights(SMALL, 8);
+    FitInstructions instructions = Fixtures.instructions(0.05, 1, 5, 3);
+    try (DenseTrainer moved = trainer(SMALL, first, first.allRows(), Backend.JAVA);
+        DenseTrainer fresh = trainer(SMALL, second, second.allRows(), Backend.JAVA)) {
+      moved.useTrainingData(second.x(), second.labels(), second.allRows());
+      FitResult a = moved.fit(global, instructions);
+      FitResult b = fresh.fit(global, instructions);
+      assertArrayEquals(b.delta(), a.delta());
+      assertEquals(25, a.numExamples());
+      assertThrows(IllegalArgumentException.class,
+          () -> moved.useTrainingData(new float[11], new int[1], new int[] {0}));
+      assertEquals(25, moved.trainingSamples(), "a refused switch keeps the previous data");
+    }
+  }
+
+  @Test
   void fit_blasAndJavaBackends_deltasAgree() {
     Data data = Fixtures.random(61, 12, 4, 31);
     ModelWeights global = weights(SMALL, 32);

@@ -99,8 +99,9 @@ public final class SimulateCommand implements Callable<Integer> {
     List<String> failedRuns = new ArrayList<>();
     try (MetricsWriter writer = MetricsWriter.create(dir)) {
       for (ExperimentConfig run : runs) {
-        SimulationData data = loaded.computeIfAbsent(run.dataset() + "|" + run.dataDir().orElse(""),
-            key -> load(run));
+        SimulationData data = run.dataset().equals("synthetic")
+            ? SimulationData.synthetic(run, 100)
+            : loaded.computeIfAbsent(run.dataset() + "|" + run.dataDir().orElse(""), key -> load(run));
         SimulationEngine engine = new SimulationEngine(run, data);
         System.out.printf(Locale.ROOT, "run %s: %s%n", run.name(), run.describe());
         ProgressBar progress = ProgressBar.builder(run.rounds()).label(run.name()).build();
@@ -124,8 +125,10 @@ public final class SimulateCommand implements Callable<Integer> {
         progress.finish();
         RoundRecord last = result.rounds().get(result.rounds().size() - 1);
         System.out.println(format(last, run.rounds()));
-        Files.writeString(dir.resolve("partition-" + run.name() + ".txt"),
-            result.partition().summary(data.trainLabels(), data.classes()), StandardCharsets.UTF_8);
+        if (result.partition() != null) {
+          Files.writeString(dir.resolve("partition-" + run.name() + ".txt"),
+              result.partition().summary(data.trainLabels(), data.classes()), StandardCharsets.UTF_8);
+        }
         Files.write(dir.resolve("model-" + run.name() + ".f32"), TensorCodec.toBytes(result.model().toArray()));
       }
     }

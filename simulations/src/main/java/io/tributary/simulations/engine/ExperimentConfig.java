@@ -20,7 +20,7 @@ import java.util.Optional;
  * fails before any data is loaded or any training starts.
  */
 public final class ExperimentConfig {
-  public static final List<String> DATASETS = List.of("mnist", "fashion-mnist");
+  public static final List<String> DATASETS = List.of("mnist", "fashion-mnist", "synthetic");
   public static final List<String> PARTITIONS = List.of("iid", "shards", "dirichlet", "power-law");
   public static final List<String> STRATEGIES = List.of("fedavg");
   public static final List<String> BACKENDS = List.of("blas", "java");
@@ -48,6 +48,8 @@ public final class ExperimentConfig {
   private final double targetAccuracy;
   private final String backend;
   private final boolean stopAtTarget;
+  private final double syntheticAlpha;
+  private final double syntheticBeta;
   private final double speedSigma;
   private final long localEpochsMax;
   private final double availability;
@@ -79,6 +81,8 @@ public final class ExperimentConfig {
     this.targetAccuracy = b.targetAccuracy;
     this.backend = b.backend;
     this.stopAtTarget = b.stopAtTarget;
+    this.syntheticAlpha = b.syntheticAlpha;
+    this.syntheticBeta = b.syntheticBeta;
     this.speedSigma = b.speedSigma;
     this.localEpochsMax = b.localEpochsMax;
     this.availability = b.availability;
@@ -116,6 +120,8 @@ public final class ExperimentConfig {
     b.targetAccuracy = targetAccuracy;
     b.backend = backend;
     b.stopAtTarget = stopAtTarget;
+    b.syntheticAlpha = syntheticAlpha;
+    b.syntheticBeta = syntheticBeta;
     b.speedSigma = speedSigma;
     b.localEpochsMax = localEpochsMax;
     b.availability = availability;
@@ -221,6 +227,16 @@ public final class ExperimentConfig {
     return backend;
   }
 
+  /** α of the FedProx Synthetic(α, β) dataset: how much the clients' models differ. */
+  public double syntheticAlpha() {
+    return syntheticAlpha;
+  }
+
+  /** β of the FedProx Synthetic(α, β) dataset: how much the clients' inputs differ. */
+  public double syntheticBeta() {
+    return syntheticBeta;
+  }
+
   /** σ of the log-normal relative compute speed of clients (0 = all equal). */
   public double speedSigma() {
     return speedSigma;
@@ -254,7 +270,12 @@ public final class ExperimentConfig {
     if (dataDir != null) {
       m.put("data-dir", dataDir);
     }
-    m.put("partition", partition);
+    if (dataset.equals("synthetic")) {
+      m.put("synthetic-alpha", syntheticAlpha);
+      m.put("synthetic-beta", syntheticBeta);
+    } else {
+      m.put("partition", partition);
+    }
     switch (partition) {
       case "shards" -> m.put("shards-per-client", shardsPerClient);
       case "dirichlet" -> {
@@ -327,6 +348,8 @@ public final class ExperimentConfig {
     private double targetAccuracy = Double.NaN;
     private String backend = "blas";
     private boolean stopAtTarget;
+    private double syntheticAlpha = 1.0;
+    private double syntheticBeta = 1.0;
     private double speedSigma;
     private long localEpochsMax;
     private double availability = 1.0;
@@ -503,6 +526,22 @@ public final class ExperimentConfig {
 
     public Builder stopAtTarget(boolean v) {
       stopAtTarget = v;
+      return this;
+    }
+
+    public Builder syntheticAlpha(double v) {
+      if (!(v >= 0) || !Double.isFinite(v)) {
+        throw bad("synthetic-alpha", v, "must be >= 0");
+      }
+      syntheticAlpha = v;
+      return this;
+    }
+
+    public Builder syntheticBeta(double v) {
+      if (!(v >= 0) || !Double.isFinite(v)) {
+        throw bad("synthetic-beta", v, "must be >= 0");
+      }
+      syntheticBeta = v;
       return this;
     }
 

@@ -58,6 +58,8 @@ public final class ExperimentLoader {
     KEYS.put("threads", (b, v) -> b.threads(integer("threads", v)));
     KEYS.put("target-accuracy", (b, v) -> b.targetAccuracy(number("target-accuracy", v)));
     KEYS.put("backend", (b, v) -> b.backend(string("backend", v)));
+    KEYS.put("synthetic-alpha", (b, v) -> b.syntheticAlpha(number("synthetic-alpha", v)));
+    KEYS.put("synthetic-beta", (b, v) -> b.syntheticBeta(number("synthetic-beta", v)));
     KEYS.put("speed-sigma", (b, v) -> b.speedSigma(number("speed-sigma", v)));
     KEYS.put("local-epochs-max", (b, v) -> b.localEpochsMax(longInteger("local-epochs-max", v)));
     KEYS.put("availability", (b, v) -> b.availability(number("availability", v)));

@@ -105,13 +105,54 @@ public final class SimulationEngine {
         .build();
   }
 
-  /** What a run produced. */
+  /** What a run produced; {@code partition} is null when clients generate their data on demand. */
   public record Result(ModelWeights model, List<RoundRecord> rounds, Partition partition) {}
+
+  /**
+   * Where a virtual client's samples come from: rows of the shared arrays (a partition) or a
+   * generator that writes them into the worker's own buffers when the client trains. Thread-safe.
+   */
+  private interface Population {
+    int size(int client);
+
+    void load(int client, Worker worker);
+  }
+
+  private Population population(Partition partition) {
+    if (!data.onDemand()) {
+      return new Population() {
+        @Override
+        public int size(int client) {
+          return partition.size(client);
+        }
+
+        @Override
+        public void load(int client, Worker worker) {
+          worker.trainer.useTrainingRows(partition.indices(client));
+        }
+      };
+    }
+    io.tributary.data.synthetic.Synthetic generator = SimulationData.generator(config);
+    return new Population() {
+      @Override
+      public int size(int client) {
+        return SimulationData.trainSize(generator.size(client));
+      }
+
+      @Override
+      public void load(int client, Worker worker) {
+        int n = generator.generate(client, worker.x, worker.y);
+        worker.trainer.useTrainingData(worker.x, worker.y, Arrays.copyOf(worker.identity, SimulationData.trainSize(n)));
+      }
+    };
+  }
 
   /** Runs all rounds from the seeded initial model. */
   public Result run(RoundObserver observer) throws InterruptedException {
     DenseNetwork net = (DenseNetwork) config.model();
-    Partition partition = partition();
+    Partition partition = data.onDemand() ? null : partition();
+    Population population = population(partition);
+    int maxClient = data.onDemand() ? SimulationData.generator(config).maxSize() : 0;
     Strategy strategy = strategy();
     ModelWeights global = net.initialize(Seeds.derive(config.seed(), -2));
     DenseTrainer.Backend backend = config.backend().equals("java") ? DenseTrainer.Backend.JAVA
@@ -125,14 +166,22 @@ public final class SimulationEngine {
       return t;
     });
     List<RoundRecord> history = new ArrayList<>();
+    // Trainers need some training rows to be built; each client points them at its own.
+    float[] seedX = data.onDemand() ? data.testX() : data.trainX();
+    int[] seedLabels = data.onDemand() ? data.testLabels() : data.trainLabels();
     try (DenseTrainer evaluator = DenseTrainer.builder().network(net)
-        .trainingData(data.trainX(), data.trainLabels(), partition.indices(0))
+        .trainingData(seedX, seedLabels, new int[] {0})
         .evaluationData(data.testX(), data.testLabels())
         .backend(backend).threads(1).build()) {
       for (int w = 0; w < workers; w++) {
+        int[] identity = new int[maxClient];
+        for (int i = 0; i < maxClient; i++) {
+          identity[i] = i;
+        }
         Worker worker = new Worker(DenseTrainer.builder().network(net)
-            .trainingData(data.trainX(), data.trainLabels(), partition.indices(0))
-            .backend(backend).threads(1).build(), new byte[Math.toIntExact(net.layout().totalBytes())]);
+            .trainingData(seedX, seedLabels, new int[] {0})
+            .backend(backend).threads(1).build(), new byte[Math.toIntExact(net.layout().totalBytes())],
+            new float[maxClient * data.features()], new int[maxClient], identity);
         all.add(worker);
         pool.add(worker);
       }
@@ -152,7 +201,11 @@ public final class SimulationEngine {
         for (int i = 0; i < order.length; i++) {
           order[i] = i;
         }
-        Arrays.sort(order, (a, b) -> Integer.compare(partition.size(cohort[b]), partition.size(cohort[a])));
+        int[] sizes = new int[cohort.length];
+        for (int i = 0; i < cohort.length; i++) {
+          sizes[i] = population.size(cohort[i]);
+        }
+        Arrays.sort(order, (a, b) -> Integer.compare(sizes[b], sizes[a]));
         Future<?>[] byPosition = new Future<?>[cohort.length];
         for (int position : order) {
           int client = cohort[position];
@@ -160,7 +213,7 @@ public final class SimulationEngine {
             if (ClientTraits.dropsOut(config, r, client)) {
               throw new DroppedOutException();
             }
-            return trainClient(pool, strategy, model, r, client, partition.indices(client), roundConfig, accumulator);
+            return trainClient(pool, strategy, model, r, client, population, roundConfig, accumulator);
           });
         }
         for (Future<?> f : byPosition) {
@@ -245,14 +298,14 @@ public final class SimulationEngine {
   }
 
   /** A worker's trainer and its wire buffer, lent to one client at a time. */
-  private record Worker(DenseTrainer trainer, byte[] wire) {}
+  private record Worker(DenseTrainer trainer, byte[] wire, float[] x, int[] y, int[] identity) {}
 
   private ClientUpdate trainClient(BlockingQueue<Worker> pool, Strategy strategy, ModelWeights global, int round,
-      int client, int[] rows, ConfigValues roundConfig, UpdateAccumulator accumulator)
+      int client, Population population, ConfigValues roundConfig, UpdateAccumulator accumulator)
       throws InterruptedException, InvalidUpdateException {
     Worker worker = pool.take();
     try {
-      worker.trainer.useTrainingRows(rows);
+      population.load(client, worker);
       // Each client shuffles its data with its own stream, derived from the round's seed and its id.
       ConfigValues.Builder perClient = ConfigValues.builder().putAll(roundConfig)
           .set(TrainingKeys.SEED, Seeds.derive(roundConfig.get(TrainingKeys.SEED), client));
