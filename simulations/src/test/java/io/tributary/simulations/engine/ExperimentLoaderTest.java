@@ -94,7 +94,8 @@ class ExperimentLoaderTest {
     rejected("partition: zipf\n", "config 'partition': must be one of [iid, shards, dirichlet, power-law]");
     rejected("dirichlet-alpha: 0\n", "config 'dirichlet-alpha'");
     rejected("min-client-size: -1\n", "config 'min-client-size'");
-    rejected("dataset: cifar\n", "must be one of [mnist, fashion-mnist]");
+    rejected("dataset: cifar\n", "must be one of [mnist, fashion-mnist, synthetic]");
+    rejected("synthetic-alpha: -1\n", "config 'synthetic-alpha'");
     rejected("model: resnet\n", "config 'model': unknown model 'resnet'");
     rejected("model: mnist-cnn\n", "trains dense models so far");
     rejected("clients: 5\nclients-per-round: 6\n", "cannot exceed 'clients'");
