@@ -127,9 +127,7 @@ public final class UpdateAccumulator {
     for (int i = 0; i < count; i++) {
       float v = (float) FLOAT_LE.get(wire, offset + 4 * i);
       if (!(Math.abs(v) <= max)) {
-        throw new InvalidUpdateException(
-            describe(v) + " at " + layout.locate(firstElement + (long) i)
-                + (Float.isFinite(v) ? " (the limit is ±" + maxAbsValue + ")" : ""));
+        throw badValue(v, firstElement + (long) i);
       }
     }
   }
@@ -147,8 +145,7 @@ public final class UpdateAccumulator {
     for (int i = 0; i < values.length; i++) {
       float v = values[i];
       if (!(Math.abs(v) <= max)) {
-        throw new InvalidUpdateException(describe(v) + " at " + layout.locate(i)
-            + (Float.isFinite(v) ? " (the limit is ±" + maxAbsValue + ")" : ""));
+        throw badValue(v, i);
       }
     }
   }
@@ -164,25 +161,16 @@ public final class UpdateAccumulator {
     }
     reserveWeight(weight);
     double scale = Math.scalb((double) weight, fractionBits);
-    int stripes = stripeLocks.length;
-    int start = Math.floorMod(nextStartStripe.getAndIncrement(), stripes);
-    for (int k = 0; k < stripes; k++) {
-      int s = start + k;
-      if (s >= stripes) {
-        s -= stripes;
+    foldStriped((from, to) -> {
+      for (int i = from; i < to; i++) {
+        sums[i] += (long) Math.rint(values[i] * scale);
       }
-      int from = s * STRIPE_ELEMENTS;
-      int to = Math.min(sums.length, from + STRIPE_ELEMENTS);
-      ReentrantLock lock = stripeLocks[s];
-      lock.lock();
-      try {
-        for (int i = from; i < to; i++) {
-          sums[i] += (long) Math.rint(values[i] * scale);
-        }
-      } finally {
-        lock.unlock();
-      }
-    }
+    });
+  }
+
+  private InvalidUpdateException badValue(float v, long element) {
+    return new InvalidUpdateException(describe(v) + " at " + layout.locate(element)
+        + (Float.isFinite(v) ? " (the limit is ±" + maxAbsValue + ")" : ""));
   }
 
   private static String describe(float v) {
@@ -209,6 +197,20 @@ public final class UpdateAccumulator {
     }
     reserveWeight(weight);
     double scale = Math.scalb((double) weight, fractionBits);
+    foldStriped((from, to) -> fold(sums, from, to, wire, offset + 4 * from, scale));
+  }
+
+  /** Folds one stripe's range [from, to) of the sums; called with that stripe's lock held. */
+  @FunctionalInterface
+  private interface StripeFold {
+    void fold(int from, int to);
+  }
+
+  /**
+   * Runs {@code fold} over every stripe under the stripe's lock, starting at a different stripe for
+   * each call so that concurrent folds rarely wait for each other.
+   */
+  private void foldStriped(StripeFold fold) {
     int stripes = stripeLocks.length;
     int start = Math.floorMod(nextStartStripe.getAndIncrement(), stripes);
     for (int k = 0; k < stripes; k++) {
@@ -221,7 +223,7 @@ public final class UpdateAccumulator {
       ReentrantLock lock = stripeLocks[s];
       lock.lock();
       try {
-        fold(sums, from, to, wire, offset + 4 * from, scale);
+        fold.fold(from, to);
       } finally {
         lock.unlock();
       }
