@@ -65,6 +65,12 @@ public final class DenseTrainer implements SharedDataTrainer, AutoCloseable {
   private SampleSet training;
   private float[] trainingFeatures;
   private int[] trainingLabels;
+  /** The shared arrays given at build time, and their rows with a non-finite feature (lazily). */
+  private final float[] sharedFeatures;
+  private java.util.BitSet sharedNonFiniteRows;
+  /** The delta of the last fit, reused by the next one when the builder asked for it; else null. */
+  private float[] reusedDelta;
+  private final boolean reuseDelta;
   private final SampleSet evaluation;
   private final Backend backend;
   private final int threads;
@@ -101,11 +107,15 @@ public final class DenseTrainer implements SharedDataTrainer, AutoCloseable {
     this.training = training;
     this.trainingFeatures = builder.trainingFeatures;
     this.trainingLabels = builder.trainingLabels;
+    this.sharedFeatures = builder.trainingFeatures;
+    this.reuseDelta = builder.reuseDelta;
     this.evaluation = evaluation;
     this.backend = builder.backend;
     this.threads = builder.threads;
-    int largestSet = Math.max(training.size(), evaluation == null ? 0 : evaluation.size());
-    this.chunkRows = Math.min(builder.chunkRows, largestSet);
+    // Not capped by the sets' sizes: useTrainingRows may point the trainer at a larger set later,
+    // and a chunk smaller than the batch would split every step into chunks (slower, and not the
+    // same float sums as one in-place step).
+    this.chunkRows = builder.chunkRows;
     this.kernels = newKernels(backend);
     try {
       weights = new FloatMatrix[layers];
@@ -187,7 +197,17 @@ public final class DenseTrainer implements SharedDataTrainer, AutoCloseable {
   @Override
   public void useTrainingRows(int[] rows) {
     checkOpen();
-    training = SampleSet.of("training", trainingFeatures, trainingLabels, rows, network.inputs(), network.classes());
+    java.util.BitSet nonFinite = null;
+    if (trainingFeatures == sharedFeatures) {
+      // The build-time arrays are shared and never change: find their bad rows once, so moving from
+      // client to client costs O(rows), not O(rows × features).
+      if (sharedNonFiniteRows == null) {
+        sharedNonFiniteRows = SampleSet.nonFiniteRows(sharedFeatures, network.inputs());
+      }
+      nonFinite = sharedNonFiniteRows;
+    }
+    training = SampleSet.of("training", trainingFeatures, trainingLabels, rows, network.inputs(), network.classes(),
+        nonFinite);
     order = training.rows();
   }
 
@@ -235,14 +255,27 @@ public final class DenseTrainer implements SharedDataTrainer, AutoCloseable {
       }
     }
 
-    float[] delta = new float[staging.length];
+    float[] delta = reuseDelta && reusedDelta != null ? reusedDelta : new float[staging.length];
+    if (reuseDelta) {
+      reusedDelta = delta;
+    }
     unload(delta);
+    // Two vectorisable passes (subtract, then a max-reduction whose NaN propagates) instead of one
+    // with a branch per element; the slow search for the culprit runs only when one exists.
+    float largest = 0f;
     for (int i = 0; i < delta.length; i++) {
       delta[i] -= staging[i];
-      if (!Float.isFinite(delta[i])) {
-        throw new ArithmeticException(
-            "local training diverged: " + layout.locate(i) + " is " + delta[i] + " after " + steps
-                + " steps with learning rate " + sgd.learningRate());
+    }
+    for (float d : delta) {
+      largest = Math.max(largest, Math.abs(d));
+    }
+    if (!(largest <= Float.MAX_VALUE)) {
+      for (int i = 0; i < delta.length; i++) {
+        if (!Float.isFinite(delta[i])) {
+          throw new ArithmeticException(
+              "local training diverged: " + layout.locate(i) + " is " + delta[i] + " after " + steps
+                  + " steps with learning rate " + sgd.learningRate());
+        }
       }
     }
     return new FitResult(delta, samples, steps, Map.of(FitResult.TRAIN_LOSS, lossSum / steps));
@@ -515,6 +548,7 @@ public final class DenseTrainer implements SharedDataTrainer, AutoCloseable {
     private Backend backend = Backend.BLAS;
     private int threads = 1;
     private int chunkRows = DEFAULT_CHUNK_ROWS;
+    private boolean reuseDelta;
 
     private Builder() {}
 
@@ -582,6 +616,17 @@ public final class DenseTrainer implements SharedDataTrainer, AutoCloseable {
         throw new IllegalArgumentException("chunkRows must be >= 1, got " + chunkRows);
       }
       this.chunkRows = chunkRows;
+      return this;
+    }
+
+    /**
+     * With {@code true}, every fit returns its delta in the same array, overwritten by the next fit
+     * (default false: a fresh array each time). For callers that consume each result before the next
+     * fit, such as a simulation worker folding it into the round's aggregate: it saves allocating
+     * (and the garbage collector reclaiming) a model-sized array per client.
+     */
+    public Builder reuseDeltaBuffer(boolean reuse) {
+      this.reuseDelta = reuse;
       return this;
     }
 

@@ -33,6 +33,19 @@ final class SampleSet {
    * @param indices the client's rows; copied, so later changes by the caller do not leak in
    */
   static SampleSet of(String role, float[] x, int[] labels, int[] indices, int features, int classes) {
+    return of(role, x, labels, indices, features, classes, null);
+  }
+
+  /**
+   * As {@link #of(String, float[], int[], int[], int, int)}, with the rows of {@code x} that hold a
+   * non-finite feature known in advance ({@link #nonFiniteRows}), so that pointing a trainer at
+   * another client of the same shared arrays checks each row in O(1) instead of scanning its
+   * features; the same rows are refused with the same message.
+   *
+   * @param nonFiniteRows the rows of {@code x} with a non-finite feature, or null to scan every row
+   */
+  static SampleSet of(String role, float[] x, int[] labels, int[] indices, int features, int classes,
+      java.util.BitSet nonFiniteRows) {
     Objects.requireNonNull(x, role + " features");
     Objects.requireNonNull(labels, role + " labels");
     Objects.requireNonNull(indices, role + " indices");
@@ -62,6 +75,9 @@ final class SampleSet {
             role + " label " + label + " of sample " + row + " is outside 0.." + (classes - 1)
                 + " (the network has " + classes + " classes)");
       }
+      if (nonFiniteRows != null && !nonFiniteRows.get(row)) {
+        continue;
+      }
       int start = row * features;
       for (int f = 0; f < features; f++) {
         if (!Float.isFinite(x[start + f])) {
@@ -71,6 +87,22 @@ final class SampleSet {
       }
     }
     return new SampleSet(x, labels, own, features);
+  }
+
+  /** The rows of a row-major feature array that hold a NaN or infinite feature (usually none). */
+  static java.util.BitSet nonFiniteRows(float[] x, int features) {
+    java.util.BitSet bad = new java.util.BitSet();
+    int rows = x.length / features;
+    for (int row = 0; row < rows; row++) {
+      int start = row * features;
+      for (int f = 0; f < features; f++) {
+        if (!Float.isFinite(x[start + f])) {
+          bad.set(row);
+          break;
+        }
+      }
+    }
+    return bad;
   }
 
   /** Number of samples this client holds (repeats counted). */

@@ -2,6 +2,8 @@ package io.tributary.client.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -134,10 +136,56 @@ class DenseTrainerTest {
       FitResult b = fresh.fit(global, instructions);
       assertEquals(second.length, a.numExamples());
       assertEquals(b.localSteps(), a.localSteps());
-      for (int i = 0; i < a.delta().length; i++) {
-        assertEquals(Float.floatToRawIntBits(b.delta()[i]), Float.floatToRawIntBits(a.delta()[i]), "element " + i);
-      }
+      assertBitIdentical(b.delta(), a.delta());
       assertThrows(IllegalArgumentException.class, () -> moved.useTrainingRows(new int[] {80}));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void useTrainingRows_builtOnOneRow_stepsInPlaceLikeAFreshTrainer(Backend backend) {
+    // Simulation workers are built on a single placeholder row and then moved to clients with
+    // many: their batches must still be one in-place step each, with the same float sums.
+    Data data = Fixtures.random(60, 12, 4, 43);
+    int[] client = java.util.stream.IntStream.range(0, 60).toArray();
+    ModelWeights global = weights(SMALL, 9);
+    FitInstructions instructions = Fixtures.instructions(0.05, 1, 10, 4);
+    try (DenseTrainer moved = trainer(SMALL, data, new int[] {0}, backend);
+        DenseTrainer fresh = trainer(SMALL, data, client, backend)) {
+      moved.useTrainingRows(client);
+      FitResult a = moved.fit(global, instructions);
+      FitResult b = fresh.fit(global, instructions);
+      assertBitIdentical(b.delta(), a.delta());
+    }
+  }
+
+  @Test
+  void useTrainingRows_nonFiniteSharedRow_refusedOnlyWhenChosen() {
+    Data data = Fixtures.random(40, 12, 4, 44);
+    data.x()[17 * 12 + 5] = Float.NaN;
+    try (DenseTrainer trainer = DenseTrainer.builder().network(SMALL)
+        .trainingData(data.x(), data.labels(), new int[] {0}).backend(Backend.JAVA).build()) {
+      trainer.useTrainingRows(new int[] {1, 2, 16, 18});
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> trainer.useTrainingRows(new int[] {3, 17}));
+      assertTrue(e.getMessage().contains("sample 17 has a non-finite feature 5"), e.getMessage());
+      assertEquals(4, trainer.trainingSamples(), "a refused switch keeps the previous rows");
+    }
+  }
+
+  @Test
+  void reuseDeltaBuffer_twoFits_sameArraySameValuesAsFresh() {
+    Data data = Fixtures.random(50, 12, 4, 45);
+    ModelWeights global = weights(SMALL, 10);
+    FitInstructions instructions = Fixtures.instructions(0.05, 1, 5, 6);
+    try (DenseTrainer reusing = DenseTrainer.builder().network(SMALL).trainingData(data.x(), data.labels(),
+            data.allRows()).backend(Backend.JAVA).reuseDeltaBuffer(true).build();
+        DenseTrainer fresh = trainer(SMALL, data, data.allRows(), Backend.JAVA)) {
+      float[] first = reusing.fit(global, instructions).delta();
+      float[] second = reusing.fit(weights(SMALL, 11), instructions).delta();
+      assertSame(first, second, "one buffer, overwritten by each fit");
+      assertArrayEquals(fresh.fit(weights(SMALL, 11), instructions).delta(), second);
+      assertNotSame(fresh.fit(global, instructions).delta(), fresh.fit(global, instructions).delta());
     }
   }
 
@@ -459,5 +507,12 @@ class DenseTrainerTest {
   private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable build) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, build);
     assertTrue(e.getMessage().contains(expected), e.getMessage());
+  }
+
+  private static void assertBitIdentical(float[] expected, float[] actual) {
+    assertEquals(expected.length, actual.length);
+    for (int i = 0; i < expected.length; i++) {
+      assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]), "element " + i);
+    }
   }
 }

@@ -142,6 +142,15 @@ public final class UpdateAccumulator {
           "update has " + values.length + " values, the model has " + sums.length);
     }
     float max = (float) maxAbsValue;
+    // A max-reduction (vectorised; NaN propagates through Math.max), then the search for the first
+    // offending element only when there is one.
+    float largest = 0f;
+    for (float v : values) {
+      largest = Math.max(largest, Math.abs(v));
+    }
+    if (largest <= max) {
+      return;
+    }
     for (int i = 0; i < values.length; i++) {
       float v = values[i];
       if (!(Math.abs(v) <= max)) {

@@ -8,8 +8,8 @@ import java.util.SplittableRandom;
  * Samplers for the continuous distributions that data partitioning and synthetic data need (normal,
  * log-normal, gamma, Dirichlet, Pareto), driven by a caller's {@link SplittableRandom}.
  *
- * <p>Reproducibility: every sampler consumes only {@link SplittableRandom#nextDouble()}, whose output
- * the JDK specifies exactly, and computes with {@link StrictMath}, whose results are specified bit
+ * <p>Reproducibility: every sampler consumes only {@link SplittableRandom#nextDouble()} and {@link
+ * SplittableRandom#nextLong()}, whose outputs the JDK specifies exactly, and computes with {@link StrictMath}, whose results are specified bit
  * for bit. The same generator state therefore gives the same variates on every JVM and platform,
  * unlike {@link java.util.Random#nextGaussian()}, whose algorithm may change between JDK releases.
  *
@@ -21,22 +21,76 @@ public final class RandomVariates {
   private RandomVariates() {
   }
 
+  /** Layers of the ziggurat (Marsaglia and Tsang 2000; Doornik 2005's ZIGNOR layout). */
+  private static final int ZIGGURAT_LAYERS = 128;
+  /** Start of the tail: the right edge of the base layer. */
+  private static final double ZIGGURAT_R = 3.442619855899;
+  /** Area of each layer (and of the base layer with its tail), for 128 layers. */
+  private static final double ZIGGURAT_V = 9.91256303526217e-3;
+  /** Right edges: X[0] = V / f(R) (the base layer as a rectangle), X[1] = R, ..., X[128] = 0. */
+  private static final double[] ZIGGURAT_X = new double[ZIGGURAT_LAYERS + 1];
+  /** X[i + 1] / X[i]: below it, a point of layer i lies under the curve for certain. */
+  private static final double[] ZIGGURAT_RATIO = new double[ZIGGURAT_LAYERS];
+
+  static {
+    double f = StrictMath.exp(-0.5 * ZIGGURAT_R * ZIGGURAT_R);
+    ZIGGURAT_X[0] = ZIGGURAT_V / f;
+    ZIGGURAT_X[1] = ZIGGURAT_R;
+    ZIGGURAT_X[ZIGGURAT_LAYERS] = 0;
+    for (int i = 2; i < ZIGGURAT_LAYERS; i++) {
+      ZIGGURAT_X[i] = StrictMath.sqrt(-2 * StrictMath.log(ZIGGURAT_V / ZIGGURAT_X[i - 1] + f));
+      f = StrictMath.exp(-0.5 * ZIGGURAT_X[i] * ZIGGURAT_X[i]);
+    }
+    for (int i = 0; i < ZIGGURAT_LAYERS; i++) {
+      ZIGGURAT_RATIO[i] = ZIGGURAT_X[i + 1] / ZIGGURAT_X[i];
+    }
+  }
+
   /**
-   * Draws from the standard normal distribution N(0, 1) with Marsaglia's polar method (Marsaglia and
-   * Bray 1964). Each call draws fresh pairs and keeps one value, so no state is cached between calls.
+   * Draws from the standard normal distribution N(0, 1) with the ziggurat method (Marsaglia and
+   * Tsang 2000, in Doornik 2005's form). About 98.8% of draws cost one {@link
+   * SplittableRandom#nextLong()}, a comparison and a product; the rest fall back to exact rejection
+   * from the wedge or Marsaglia's tail algorithm. The layer index (bits 0–6) and the uniform (bits
+   * 11–63) come from disjoint bits of the draw, avoiding the correlation Doornik found in the
+   * original. Stateless: nothing is cached between calls.
    *
    * @param random the source of uniform variates
    * @return a standard normal variate
    */
   public static double standardNormal(SplittableRandom random) {
-    double u;
-    double s;
+    while (true) {
+      long bits = random.nextLong();
+      int layer = (int) (bits & (ZIGGURAT_LAYERS - 1));
+      // The top 53 bits as a signed uniform in [-1, 1).
+      double u = (bits >> 11) * 0x1.0p-52;
+      if (Math.abs(u) < ZIGGURAT_RATIO[layer]) {
+        return u * ZIGGURAT_X[layer];
+      }
+      if (layer == 0) {
+        return normalTail(ZIGGURAT_R, u < 0, random);
+      }
+      double x = u * ZIGGURAT_X[layer];
+      double outer = ZIGGURAT_X[layer];
+      double inner = ZIGGURAT_X[layer + 1];
+      // f(x) relative to the layer's bottom and top edges: accept under the curve.
+      double f0 = StrictMath.exp(-0.5 * (outer * outer - x * x));
+      double f1 = StrictMath.exp(-0.5 * (inner * inner - x * x));
+      if (f1 + random.nextDouble() * (f0 - f1) < 1.0) {
+        return x;
+      }
+    }
+  }
+
+  /** Marsaglia's (1964) exact sampler of the normal tail beyond {@code start}. */
+  private static double normalTail(double start, boolean negative, SplittableRandom random) {
+    double x;
+    double y;
     do {
-      u = 2 * random.nextDouble() - 1;
-      double v = 2 * random.nextDouble() - 1;
-      s = u * u + v * v;
-    } while (s >= 1 || s == 0);
-    return u * StrictMath.sqrt(-2 * StrictMath.log(s) / s);
+      // 1 - nextDouble() lies in (0, 1], so the logarithms are finite.
+      x = StrictMath.log(1 - random.nextDouble()) / start;
+      y = StrictMath.log(1 - random.nextDouble());
+    } while (-2 * y < x * x);
+    return negative ? x - start : start - x;
   }
 
   /**

@@ -296,25 +296,29 @@ public final class Synthetic {
     }
     ClientModel model = model(client);
     SplittableRandom random = stream(client, STREAM_SAMPLES);
-    double[][] weights = model.weights();
+    double[] transposed = model.transposedWeights();
     double[] bias = model.bias();
     double[] mean = model.mean();
+    double[] logits = new double[classes];
     for (int sample = 0; sample < size; sample++) {
       int offset = sample * features;
       for (int j = 0; j < features; j++) {
         xOut[offset + j] = (float) (mean[j] + featureDeviations[j]
             * RandomVariates.standardNormal(random));
       }
-      int best = 0;
-      double bestLogit = Double.NEGATIVE_INFINITY;
-      for (int c = 0; c < classes; c++) {
-        double logit = bias[c];
-        double[] row = weights[c];
-        for (int j = 0; j < features; j++) {
-          logit += row[j] * xOut[offset + j];
+      // logit_c = b_c + sum_j W_cj x_j, summed over j in order for every class at once: the same
+      // sums as one class at a time, without a chain of dependent additions per class.
+      System.arraycopy(bias, 0, logits, 0, classes);
+      for (int j = 0; j < features; j++) {
+        double xj = xOut[offset + j];
+        int row = j * classes;
+        for (int c = 0; c < classes; c++) {
+          logits[c] += transposed[row + c] * xj;
         }
-        if (logit > bestLogit) {
-          bestLogit = logit;
+      }
+      int best = 0;
+      for (int c = 1; c < classes; c++) {
+        if (logits[c] > logits[best]) {
           best = c;
         }
       }
@@ -410,5 +414,17 @@ public final class Synthetic {
    * @param mean the feature mean {@code v_k}
    */
   record ClientModel(double[][] weights, double[] bias, double[] mean) {
+    /** The weights feature-major, {@code [feature * classes + class]}. */
+    double[] transposedWeights() {
+      int classes = weights.length;
+      int features = weights[0].length;
+      double[] out = new double[features * classes];
+      for (int c = 0; c < classes; c++) {
+        for (int j = 0; j < features; j++) {
+          out[j * classes + c] = weights[c][j];
+        }
+      }
+      return out;
+    }
   }
 }

@@ -178,9 +178,10 @@ public final class SimulationEngine {
         for (int i = 0; i < maxClient; i++) {
           identity[i] = i;
         }
+        // Each update is folded before the worker's next client: one delta array per worker.
         Worker worker = new Worker(DenseTrainer.builder().network(net)
             .trainingData(seedX, seedLabels, new int[] {0})
-            .backend(backend).threads(1).build(), new byte[Math.toIntExact(net.layout().totalBytes())],
+            .backend(backend).threads(1).reuseDeltaBuffer(true).build(), new byte[Math.toIntExact(net.layout().totalBytes())],
             new float[maxClient * data.features()], new int[maxClient], identity);
         all.add(worker);
         pool.add(worker);
