@@ -8,6 +8,8 @@ import io.tributary.data.Mnist;
 import io.tributary.data.MnistDataset;
 import io.tributary.data.MnistFetcher;
 import io.tributary.data.MnistSplits;
+import io.tributary.simulations.engine.Checkpoint;
+import io.tributary.simulations.engine.CheckpointStore;
 import io.tributary.simulations.engine.ExperimentConfig;
 import io.tributary.simulations.engine.ExperimentLoader;
 import io.tributary.simulations.engine.SimulationData;
@@ -28,6 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -67,6 +70,10 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default runs/<name>-<time>).")
   Path out;
 
+  @Option(names = "--resume", description = "Go on with the runs in --out DIR: finished runs are kept, a run with"
+      + " a checkpoint continues from it (same model and metrics as if it had never stopped), others start over.")
+  boolean resume;
+
   @Override
   public Integer call() throws Exception {
     List<String> sets = new ArrayList<>(overrides);
@@ -89,22 +96,68 @@ public final class SimulateCommand implements Callable<Integer> {
       System.err.println("error: cannot read " + experiment + ": " + e);
       return 2;
     }
+    if (resume && (out == null || !Files.isDirectory(out))) {
+      System.err.println("error: --resume needs --out DIR, the directory of the runs to go on with"
+          + (out == null ? "" : " (" + out + " does not exist)"));
+      return 2;
+    }
     Path dir = out != null ? out : Path.of("runs", runs.get(0).name() + "-"
         + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     Files.createDirectories(dir);
+    // On resume: the rounds already recorded that a checkpoint or a finished run vouches for.
+    List<RoundRecord> kept = new ArrayList<>();
+    Map<String, Checkpoint> resumeFrom = new HashMap<>();
+    List<String> finished = new ArrayList<>();
+    if (resume) {
+      List<RoundRecord> recorded = Files.exists(dir.resolve(MetricsWriter.METRICS_CSV))
+          ? MetricsWriter.read(dir) : List.of();
+      for (ExperimentConfig run : runs) {
+        Optional<Checkpoint> checkpoint;
+        try {
+          checkpoint = new CheckpointStore(dir, run).load(run.model().layout());
+        } catch (IllegalStateException e) {
+          System.err.println("error: " + e.getMessage());
+          return 2;
+        }
+        int upTo;
+        if (Files.exists(dir.resolve("model-" + run.name() + ".f32"))) {
+          finished.add(run.name());
+          upTo = Integer.MAX_VALUE;
+        } else if (checkpoint.isPresent()) {
+          resumeFrom.put(run.name(), checkpoint.get());
+          upTo = checkpoint.get().round();
+        } else {
+          upTo = 0;
+        }
+        recorded.stream().filter(r -> r.run().equals(run.name()) && r.round() <= upTo).forEach(kept::add);
+      }
+    }
     Files.writeString(dir.resolve("config.yaml"), resolvedYaml(runs), StandardCharsets.UTF_8);
     System.out.printf(Locale.ROOT, "%d run(s) -> %s%n", runs.size(), dir);
     Map<String, SimulationData> loaded = new HashMap<>();
-    List<RoundRecord> all = new ArrayList<>();
+    List<RoundRecord> all = new ArrayList<>(kept);
     List<String> failedRuns = new ArrayList<>();
+    List<String> outOfTime = new ArrayList<>();
     try (MetricsWriter writer = MetricsWriter.create(dir)) {
+      for (RoundRecord r : kept) {
+        writer.append(r);
+      }
       for (ExperimentConfig run : runs) {
+        if (finished.contains(run.name())) {
+          System.out.printf(Locale.ROOT, "run %s: finished before, kept%n", run.name());
+          continue;
+        }
         SimulationData data = run.dataset().equals("synthetic")
             ? SimulationData.synthetic(run, 100)
             : loaded.computeIfAbsent(run.dataset() + "|" + run.dataDir().orElse(""), key -> load(run));
         SimulationEngine engine = new SimulationEngine(run, data);
-        System.out.printf(Locale.ROOT, "run %s: %s%n", run.name(), run.describe());
+        Checkpoint from = resumeFrom.get(run.name());
+        System.out.printf(Locale.ROOT, "run %s: %s%s%n", run.name(), run.describe(),
+            from == null ? "" : String.format(Locale.ROOT, " (resumed after round %d, %.0f s spent)", from.round(),
+                from.elapsedSeconds()));
         ProgressBar progress = ProgressBar.builder(run.rounds()).label(run.name()).build();
+        boolean checkpoints = run.checkpointEvery() > 0 || run.timeBudget().isPresent();
+        Checkpoint.Sink sink = checkpoints ? new CheckpointStore(dir, run) : Checkpoint.Sink.NONE;
         SimulationEngine.Result result;
         try {
           result = engine.run(m -> {
@@ -115,7 +168,7 @@ public final class SimulateCommand implements Callable<Integer> {
             }
             all.add(m);
             progress.update(m.round(), m.testAccuracy(), Double.isNaN(m.testLoss()) ? m.trainLoss() : m.testLoss());
-          });
+          }, from, sink);
         } catch (SimulationEngine.DivergedException e) {
           progress.finish();
           System.out.printf(Locale.ROOT, "run %s stopped: %s%n", run.name(), e.getMessage());
@@ -123,8 +176,18 @@ public final class SimulateCommand implements Callable<Integer> {
           continue;
         }
         progress.finish();
-        RoundRecord last = result.rounds().get(result.rounds().size() - 1);
-        System.out.println(format(last, run.rounds()));
+        if (result.rounds().isEmpty()) {
+          System.out.printf(Locale.ROOT, "run %s: no rounds left to run%n", run.name());
+        } else {
+          System.out.println(format(result.rounds().get(result.rounds().size() - 1), run.rounds()));
+        }
+        if (result.stop() == SimulationEngine.Stop.TIME_BUDGET) {
+          RoundRecord last = result.rounds().get(result.rounds().size() - 1);
+          System.out.printf(Locale.ROOT, "run %s: time budget %s spent after round %d; checkpoint saved (%s)%n",
+              run.name(), run.timeBudget().get(), last.round(), new CheckpointStore(dir, run).stateFile());
+          outOfTime.add(run.name());
+          continue;
+        }
         if (result.partition() != null) {
           Files.writeString(dir.resolve("partition-" + run.name() + ".txt"),
               result.partition().summary(data.trainLabels(), data.classes()), StandardCharsets.UTF_8);
@@ -141,6 +204,10 @@ public final class SimulateCommand implements Callable<Integer> {
     report.build().write(dir.resolve("report.html"));
     System.out.printf(Locale.ROOT, "results in %s (metrics.csv, metrics.jsonl, timings.csv, accuracy.png, loss.png,"
         + " report.html, partition-*.txt, model-*.f32)%n", dir);
+    if (!outOfTime.isEmpty()) {
+      System.out.printf(Locale.ROOT, "runs stopped by their time budget: %s; go on with: fl simulate %s --out %s"
+          + " --resume (raise time-budget with --set time-budget=...)%n", outOfTime, experiment, dir);
+    }
     if (!failedRuns.isEmpty()) {
       System.out.printf(Locale.ROOT, "runs stopped early (no valid update in a round): %s%n", failedRuns);
       return 1;

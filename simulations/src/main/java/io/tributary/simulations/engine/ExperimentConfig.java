@@ -54,6 +54,8 @@ public final class ExperimentConfig {
   private final long localEpochsMax;
   private final double availability;
   private final double dropout;
+  private final int checkpointEvery;
+  private final java.time.Duration timeBudget;
 
   private ExperimentConfig(Builder b) {
     this.name = b.name;
@@ -87,6 +89,8 @@ public final class ExperimentConfig {
     this.localEpochsMax = b.localEpochsMax;
     this.availability = b.availability;
     this.dropout = b.dropout;
+    this.checkpointEvery = b.checkpointEvery;
+    this.timeBudget = b.timeBudget;
   }
 
   public static Builder builder() {
@@ -126,7 +130,22 @@ public final class ExperimentConfig {
     b.localEpochsMax = localEpochsMax;
     b.availability = availability;
     b.dropout = dropout;
+    b.checkpointEvery = checkpointEvery;
+    b.timeBudget = timeBudget;
     return b;
+  }
+
+  /** Save a checkpoint every this many rounds; 0 = only when the time budget stops the run. */
+  public int checkpointEvery() {
+    return checkpointEvery;
+  }
+
+  /**
+   * Wall-clock time the run may train, summed over resumed sessions; when spent, the run stops after
+   * its current round and saves a checkpoint. Empty = no limit.
+   */
+  public Optional<java.time.Duration> timeBudget() {
+    return Optional.ofNullable(timeBudget);
   }
 
   public String name() {
@@ -319,6 +338,12 @@ public final class ExperimentConfig {
     if (dropout > 0) {
       m.put("dropout", dropout);
     }
+    if (checkpointEvery > 0) {
+      m.put("checkpoint-every", checkpointEvery);
+    }
+    if (timeBudget != null) {
+      m.put("time-budget", timeBudget.toSeconds() + "s");
+    }
     return m;
   }
 
@@ -338,6 +363,8 @@ public final class ExperimentConfig {
     private int clientsPerRound;
     private double fraction = 0.1;
     private long localEpochs = 1;
+    private int checkpointEvery;
+    private java.time.Duration timeBudget;
     private long batchSize = 10;
     private double learningRate = 0.1;
     private double serverLearningRate = 1.0;
@@ -571,6 +598,22 @@ public final class ExperimentConfig {
         throw bad("dropout", v, "must be in [0, 1)");
       }
       dropout = v;
+      return this;
+    }
+
+    public Builder checkpointEvery(int v) {
+      if (v < 0) {
+        throw bad("checkpoint-every", v, "must be >= 0 rounds (0: only when the time budget stops the run)");
+      }
+      checkpointEvery = v;
+      return this;
+    }
+
+    public Builder timeBudget(java.time.Duration v) {
+      if (v != null && (v.isNegative() || v.isZero())) {
+        throw bad("time-budget", v, "must be a positive duration such as 90m or 2h");
+      }
+      timeBudget = v;
       return this;
     }
 

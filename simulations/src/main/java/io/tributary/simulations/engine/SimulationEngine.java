@@ -105,8 +105,22 @@ public final class SimulationEngine {
         .build();
   }
 
-  /** What a run produced; {@code partition} is null when clients generate their data on demand. */
-  public record Result(ModelWeights model, List<RoundRecord> rounds, Partition partition) {}
+  /** Why a run ended. */
+  public enum Stop {
+    /** All configured rounds ran. */
+    ROUNDS,
+    /** The best test accuracy reached the target ({@code stop-at-target}). */
+    TARGET,
+    /** The time budget was spent; a checkpoint was saved to go on from. */
+    TIME_BUDGET
+  }
+
+  /**
+   * What a run produced: the final model, the records of the rounds this call ran (after a resume,
+   * only those), and why it ended; {@code partition} is null when clients generate their data on
+   * demand.
+   */
+  public record Result(ModelWeights model, List<RoundRecord> rounds, Partition partition, Stop stop) {}
 
   /**
    * Where a virtual client's samples come from: rows of the shared arrays (a partition) or a
@@ -147,14 +161,36 @@ public final class SimulationEngine {
     };
   }
 
-  /** Runs all rounds from the seeded initial model. */
+  /** Runs all rounds from the seeded initial model, saving no checkpoints. */
   public Result run(RoundObserver observer) throws InterruptedException {
+    try {
+      return run(observer, null, Checkpoint.Sink.NONE);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e); // cannot happen: the sink saves nothing
+    }
+  }
+
+  /**
+   * Runs the rounds after {@code from} (all rounds when it is null), saving a checkpoint into {@code
+   * sink} every {@link ExperimentConfig#checkpointEvery()} rounds and when the time budget stops the
+   * run. Resuming from a checkpoint of the same config gives the same model and the same metrics as
+   * a run that never stopped.
+   *
+   * @throws java.io.IOException if the sink cannot save a checkpoint
+   */
+  public Result run(RoundObserver observer, Checkpoint from, Checkpoint.Sink sink)
+      throws InterruptedException, java.io.IOException {
     DenseNetwork net = (DenseNetwork) config.model();
     Partition partition = data.onDemand() ? null : partition();
     Population population = population(partition);
     int maxClient = data.onDemand() ? SimulationData.generator(config).maxSize() : 0;
     Strategy strategy = strategy();
-    ModelWeights global = net.initialize(Seeds.derive(config.seed(), -2));
+    ModelWeights global = from != null ? from.model() : net.initialize(Seeds.derive(config.seed(), -2));
+    net.checkLayout(global);
+    long sessionStart = System.nanoTime();
+    double elapsedBefore = from != null ? from.elapsedSeconds() : 0;
+    double budget = config.timeBudget().map(d -> d.toMillis() / 1000.0).orElse(Double.POSITIVE_INFINITY);
+    Stop stop = Stop.ROUNDS;
     DenseTrainer.Backend backend = config.backend().equals("java") ? DenseTrainer.Backend.JAVA
         : DenseTrainer.Backend.BLAS;
     int workers = Math.min(config.threads(), config.clientsPerRound());
@@ -186,8 +222,9 @@ public final class SimulationEngine {
         all.add(worker);
         pool.add(worker);
       }
-      double best = Double.NEGATIVE_INFINITY;
-      for (int round = 1; round <= config.rounds(); round++) {
+      double best = from != null && !Double.isNaN(from.bestAccuracy()) ? from.bestAccuracy()
+          : Double.NEGATIVE_INFINITY;
+      for (int round = from != null ? from.round() + 1 : 1; round <= config.rounds(); round++) {
         long start = System.nanoTime();
         int[] cohort = sampleOnlineClients(round);
         ConfigValues roundConfig = strategy.configureFit(round);
@@ -246,6 +283,10 @@ public final class SimulationEngine {
               Double.NaN, 0, net.layout().totalBytes() * cohort.length, (System.nanoTime() - start) / 1e9);
           history.add(empty);
           observer.onRound(empty);
+          if (afterRound(round, global, best, elapsedBefore, sessionStart, budget, sink)) {
+            stop = Stop.TIME_BUDGET;
+            break;
+          }
           continue;
         }
         if (updates.isEmpty()) {
@@ -273,6 +314,11 @@ public final class SimulationEngine {
           best = Math.max(best, testAccuracy);
         }
         if (config.stopAtTarget() && best >= config.targetAccuracy()) {
+          stop = Stop.TARGET;
+          break;
+        }
+        if (afterRound(round, global, best, elapsedBefore, sessionStart, budget, sink)) {
+          stop = Stop.TIME_BUDGET;
           break;
         }
       }
@@ -286,7 +332,22 @@ public final class SimulationEngine {
         w.trainer.close();
       }
     }
-    return new Result(global, history, partition);
+    return new Result(global, history, partition, stop);
+  }
+
+  /**
+   * Saves the checkpoint due after {@code round} (every {@code checkpoint-every} rounds, and when the
+   * time budget is spent before the last round); returns whether the budget stops the run.
+   */
+  private boolean afterRound(int round, ModelWeights global, double best, double elapsedBefore, long sessionStart,
+      double budget, Checkpoint.Sink sink) throws java.io.IOException {
+    double elapsed = elapsedBefore + (System.nanoTime() - sessionStart) / 1e9;
+    boolean outOfTime = elapsed >= budget && round < config.rounds();
+    boolean due = config.checkpointEvery() > 0 && round % config.checkpointEvery() == 0;
+    if (outOfTime || due) {
+      sink.save(new Checkpoint(round, global, best == Double.NEGATIVE_INFINITY ? Double.NaN : best, elapsed));
+    }
+    return outOfTime;
   }
 
   /** A round in which every client's update was rejected (typically a learning rate that diverges). */
