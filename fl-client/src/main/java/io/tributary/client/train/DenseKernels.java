@@ -1,7 +1,7 @@
 package io.tributary.client.train;
 
 /**
- * The dense linear algebra a {@link DenseTrainer} needs, over row-major {@link FloatMatrix}es
+ * The dense linear algebra the lean trainers ({@link DenseTrainer}, {@link ConvTrainer}) need, over row-major {@link FloatMatrix}es
  * allocated by the same kernels. Products follow BLAS's {@code sgemm} conventions with each
  * matrix's row stride its column count; everything else the trainer does in plain loops over
  * {@link FloatMatrix#row(int)} views, so both backends share one implementation of the maths
@@ -10,6 +10,25 @@ package io.tributary.client.train;
  * <p>Not thread-safe: one trainer owns one instance. {@link #close()} releases the matrices.
  */
 interface DenseKernels extends AutoCloseable {
+  /**
+   * Fresh kernels of {@code backend}.
+   *
+   * @throws IllegalStateException if the BLAS backend's native library cannot be loaded
+   */
+  static DenseKernels create(DenseTrainer.Backend backend) {
+    if (backend == DenseTrainer.Backend.JAVA) {
+      return new JavaKernels();
+    }
+    try {
+      return new OpenBlasKernels();
+    } catch (LinkageError e) {
+      throw new IllegalStateException(
+          "the BLAS backend needs bytedeco's OpenBLAS (org.bytedeco:openblas with its native"
+              + " classifier) on the class path; use Backend.JAVA where native code is unavailable",
+          e);
+    }
+  }
+
   /** A zero-filled {@code rows x cols} matrix, released with these kernels. */
   FloatMatrix allocate(int rows, int cols);
 

@@ -30,4 +30,22 @@ abstract class FloatMatrix {
 
   /** Row {@code r} as a buffer of {@link #cols()} floats, for absolute get/put; no copy. */
   abstract FloatBuffer row(int r);
+
+  /**
+   * Copies rows {@code [fromRow, fromRow + count)} into {@code destination} from {@code offset} on,
+   * row after row ({@code count * cols()} floats). Backends override it with one bulk copy where
+   * their storage is contiguous; trainers use it to work on whole blocks in plain Java arrays.
+   */
+  void get(int fromRow, int count, float[] destination, int offset) {
+    for (int r = 0; r < count; r++) {
+      row(fromRow + r).get(0, destination, offset + r * cols, cols);
+    }
+  }
+
+  /** The inverse of {@link #get(int, int, float[], int)}: fills rows from {@code source}. */
+  void put(int fromRow, int count, float[] source, int offset) {
+    for (int r = 0; r < count; r++) {
+      row(fromRow + r).put(0, source, offset + r * cols, cols);
+    }
+  }
 }

@@ -33,6 +33,17 @@ final class OpenBlasKernels implements DenseKernels {
   /** Most rows {@code op(A)} may have for {@link #gemm} to go row by row through {@code sgemv}. */
   static final int ROW_BY_ROW_MAX_ROWS = 16;
 
+  /**
+   * Most elements of B one pass of the row-by-row path reads: each {@code sgemv} streams B, which
+   * pays only while B stays in a core's L2 cache (1 MiB on Zen 4). A larger B, such as the CNN's
+   * 3136x512 dense layer, is taken in blocks of this many elements (whole stored rows), every row of
+   * A against one block before the next, so B comes from memory once per product instead of once
+   * per row of A: at 10 rows, 1.15x faster than {@code sgemv} over all of B and 1.4x faster than one
+   * {@code sgemm}, which packs all of B on every call. The 2NN's layers (at most 784x200) are one
+   * block, as before.
+   */
+  static final int ROW_BY_ROW_BLOCK_ELEMENTS = 1 << 18;
+
   private final List<NativeMatrix> matrices = new ArrayList<>();
   private final Cursor rowOfA = new Cursor();
   private final Cursor rowOfC = new Cursor();
@@ -42,12 +53,13 @@ final class OpenBlasKernels implements DenseKernels {
   /** A matrix in one block of native memory; the row views alias it. */
   static final class NativeMatrix extends FloatMatrix {
     final FloatPointer pointer;
+    private final FloatBuffer all;
     private final FloatBuffer[] rowViews;
 
     private NativeMatrix(FloatPointer pointer, int rows, int cols) {
       super(rows, cols);
       this.pointer = pointer;
-      FloatBuffer all = pointer.asByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
+      this.all = pointer.asByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
       this.rowViews = new FloatBuffer[rows];
       for (int r = 0; r < rows; r++) {
         rowViews[r] = all.slice(r * cols, cols);
@@ -57,6 +69,17 @@ final class OpenBlasKernels implements DenseKernels {
     @Override
     FloatBuffer row(int r) {
       return rowViews[r];
+    }
+
+    /** One bulk copy: the rows are contiguous in native memory. */
+    @Override
+    void get(int fromRow, int count, float[] destination, int offset) {
+      all.get(fromRow * cols(), destination, offset, count * cols());
+    }
+
+    @Override
+    void put(int fromRow, int count, float[] source, int offset) {
+      all.put(fromRow * cols(), source, offset, count * cols());
     }
   }
 
@@ -130,27 +153,36 @@ final class OpenBlasKernels implements DenseKernels {
     int ldb = b.cols();
     int ldc = c.cols();
     FloatPointer pa = pointer(a);
-    FloatPointer pb = blockOfB.at(pointer(b), (long) bRow * ldb + bCol);
     FloatPointer pc = pointer(c);
     if (m <= ROW_BY_ROW_MAX_ROWS && !transposeA) {
-      for (int i = 0; i < m; i++) {
-        // Row i of C is op(B)ᵀ · (row i of A): sgemv over B transposed unless op(B) already is.
-        cblas_sgemv(
-            CblasRowMajor,
-            transposeB ? CblasNoTrans : CblasTrans,
-            transposeB ? n : k,
-            transposeB ? k : n,
-            alpha,
-            pb,
-            ldb,
-            rowOfA.at(pa, (long) (aRow + i) * lda + aCol),
-            1,
-            beta,
-            rowOfC.at(pc, (long) (cRow + i) * ldc + cCol),
-            1);
+      // Blocks of B's stored rows (all of B when it is small), every row of A against each block.
+      int storedRows = transposeB ? n : k;
+      int storedCols = transposeB ? k : n;
+      int block = Math.max(ROW_BY_ROW_MAX_ROWS, Math.min(storedRows, ROW_BY_ROW_BLOCK_ELEMENTS / storedCols));
+      for (int p = 0; p < storedRows; p += block) {
+        int depth = Math.min(block, storedRows - p);
+        FloatPointer pb = blockOfB.at(pointer(b), (long) (bRow + p) * ldb + bCol);
+        for (int i = 0; i < m; i++) {
+          // Row i of C is op(B)ᵀ · (row i of A). A block of a transposed B yields a slice of that
+          // row (beta applies to each slice once); a block of B adds a partial sum over p..p+depth.
+          cblas_sgemv(
+              CblasRowMajor,
+              transposeB ? CblasNoTrans : CblasTrans,
+              depth,
+              storedCols,
+              alpha,
+              pb,
+              ldb,
+              rowOfA.at(pa, (long) (aRow + i) * lda + aCol + (transposeB ? 0 : p)),
+              1,
+              transposeB || p == 0 ? beta : 1f,
+              rowOfC.at(pc, (long) (cRow + i) * ldc + cCol + (transposeB ? p : 0)),
+              1);
+        }
       }
       return;
     }
+    FloatPointer pb = blockOfB.at(pointer(b), (long) bRow * ldb + bCol);
     cblas_sgemm(
         CblasRowMajor,
         transposeA ? CblasTrans : CblasNoTrans,

@@ -13,6 +13,13 @@ class JavaKernelsTest {
   }
 
   @Test
+  void gemm_fewRowsLargeB_matchesNaiveProduct() {
+    try (JavaKernels kernels = new JavaKernels()) {
+      KernelContract.checkGemmFewRowsLargeB(kernels);
+    }
+  }
+
+  @Test
   void gemm_blocksInsideMatrices_touchOnlyTheTargetBlock() {
     try (JavaKernels kernels = new JavaKernels()) {
       KernelContract.checkGemmBlocks(kernels);
@@ -30,6 +37,13 @@ class JavaKernelsTest {
   void gemvTransposedAndAxpy_smallInputs_matchNaiveLoops() {
     try (JavaKernels kernels = new JavaKernels()) {
       KernelContract.checkGemvTransposedAndAxpy(kernels);
+    }
+  }
+
+  @Test
+  void getAndPut_rowBlocks_copyExactlyThoseRows() {
+    try (JavaKernels kernels = new JavaKernels()) {
+      KernelContract.checkRowBlockCopies(kernels);
     }
   }
 

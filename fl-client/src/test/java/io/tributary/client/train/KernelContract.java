@@ -57,6 +57,40 @@ final class KernelContract {
     }
   }
 
+  /**
+   * Few rows against a B too large for one cache-sized pass (the row-by-row path takes it in
+   * blocks): beta is applied once and every block adds in, with and without a transposed B.
+   */
+  static void checkGemmFewRowsLargeB(DenseKernels kernels) {
+    SplittableRandom random = new SplittableRandom(6);
+    int m = 3;
+    int n = 700;
+    int k = 400;
+    for (boolean tb : new boolean[] {false, true}) {
+      FloatMatrix a = filled(kernels, m, k, random, true);
+      FloatMatrix b = filled(kernels, tb ? n : k, tb ? k : n, random, false);
+      FloatMatrix c = filled(kernels, m, n, random, false);
+      double[][] expected = new double[m][n];
+      for (int i = 0; i < m; i++) {
+        for (int j = 0; j < n; j++) {
+          double sum = 0;
+          for (int p = 0; p < k; p++) {
+            sum += (double) a.row(i).get(p) * (tb ? b.row(j).get(p) : b.row(p).get(j));
+          }
+          expected[i][j] = 0.75 * sum + 0.5 * c.row(i).get(j);
+        }
+      }
+
+      kernels.gemm(false, tb, m, n, k, 0.75f, a, b, 0.5f, c);
+
+      for (int i = 0; i < m; i++) {
+        for (int j = 0; j < n; j++) {
+          assertEquals(expected[i][j], c.row(i).get(j), 1e-4 * (1 + Math.abs(expected[i][j])), "tb=" + tb + " at " + i + "," + j);
+        }
+      }
+    }
+  }
+
   /** Blocks that start inside the matrices, in every transpose combination and on both paths. */
   static void checkGemmBlocks(DenseKernels kernels) {
     SplittableRandom random = new SplittableRandom(4);
@@ -160,6 +194,32 @@ final class KernelContract {
         assertEquals(before[r][j] + 0.25f * p.row(r).get(j), q.row(r).get(j), 1e-6);
       }
     }
+  }
+
+  /** Block get/put copy exactly the rows asked for, row after row, and nothing else. */
+  static void checkRowBlockCopies(DenseKernels kernels) {
+    SplittableRandom random = new SplittableRandom(5);
+    FloatMatrix matrix = filled(kernels, 6, 4, random, false);
+    float[] out = new float[2 + 3 * 4];
+    matrix.get(2, 3, out, 2);
+    for (int r = 0; r < 3; r++) {
+      for (int j = 0; j < 4; j++) {
+        assertEquals(matrix.row(2 + r).get(j), out[2 + r * 4 + j], 0f, "get row " + (2 + r));
+      }
+    }
+    float[] in = new float[1 + 2 * 4];
+    for (int i = 0; i < in.length; i++) {
+      in[i] = 100 + i;
+    }
+    float before = matrix.row(4).get(0);
+    matrix.put(1, 2, in, 1);
+    for (int r = 0; r < 2; r++) {
+      for (int j = 0; j < 4; j++) {
+        assertEquals(in[1 + r * 4 + j], matrix.row(1 + r).get(j), 0f, "put row " + (1 + r));
+      }
+    }
+    assertEquals(before, matrix.row(4).get(0), 0f, "rows past the block untouched");
+    assertEquals(out[2 + 2 * 4], matrix.row(4).get(0), 0f);
   }
 
   static void checkAllocateZeroFilled(DenseKernels kernels) {

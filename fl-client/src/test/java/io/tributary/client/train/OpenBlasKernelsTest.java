@@ -14,6 +14,13 @@ class OpenBlasKernelsTest {
   }
 
   @Test
+  void gemm_fewRowsLargeB_matchesNaiveProduct() {
+    try (OpenBlasKernels kernels = new OpenBlasKernels()) {
+      KernelContract.checkGemmFewRowsLargeB(kernels);
+    }
+  }
+
+  @Test
   void gemm_blocksInsideMatrices_touchOnlyTheTargetBlock() {
     try (OpenBlasKernels kernels = new OpenBlasKernels()) {
       KernelContract.checkGemmBlocks(kernels);
@@ -31,6 +38,13 @@ class OpenBlasKernelsTest {
   void gemvTransposedAndAxpy_smallInputs_matchNaiveLoops() {
     try (OpenBlasKernels kernels = new OpenBlasKernels()) {
       KernelContract.checkGemvTransposedAndAxpy(kernels);
+    }
+  }
+
+  @Test
+  void getAndPut_rowBlocks_copyExactlyThoseRows() {
+    try (OpenBlasKernels kernels = new OpenBlasKernels()) {
+      KernelContract.checkRowBlockCopies(kernels);
     }
   }
 
