@@ -1,17 +1,10 @@
 package io.tributary.client.train;
 
-import io.tributary.client.SharedDataTrainer;
 import io.tributary.client.Trainer;
-import io.tributary.core.model.ModelLayout;
 import io.tributary.core.model.ModelWeights;
 import io.tributary.core.nn.DenseNetwork;
-import io.tributary.core.protocol.EvaluateResult;
-import io.tributary.core.protocol.FitInstructions;
-import io.tributary.core.protocol.FitResult;
 import java.nio.FloatBuffer;
-import java.util.Map;
 import java.util.Objects;
-import java.util.SplittableRandom;
 
 /**
  * The lean trainer for fully connected networks ({@link DenseNetwork}: ReLU hidden layers, softmax
@@ -46,7 +39,7 @@ import java.util.SplittableRandom;
  * evaluation without evaluation data returns zero examples and a loss of 0, so example-weighted
  * aggregation ignores it.
  */
-public final class DenseTrainer implements SharedDataTrainer, AutoCloseable {
+public final class DenseTrainer extends LeanTrainer {
   /** Default for {@link Builder#chunkRows(int)}. */
   public static final int DEFAULT_CHUNK_ROWS = 512;
 
@@ -59,23 +52,8 @@ public final class DenseTrainer implements SharedDataTrainer, AutoCloseable {
   }
 
   private final DenseNetwork network;
-  private final ModelLayout layout;
   private final int[] sizes;
   private final int layers;
-  private SampleSet training;
-  private float[] trainingFeatures;
-  private int[] trainingLabels;
-  /** The shared arrays given at build time, and their rows with a non-finite feature (lazily). */
-  private final float[] sharedFeatures;
-  private java.util.BitSet sharedNonFiniteRows;
-  /** The delta of the last fit, reused by the next one when the builder asked for it; else null. */
-  private float[] reusedDelta;
-  private final boolean reuseDelta;
-  private final SampleSet evaluation;
-  private final Backend backend;
-  private final int threads;
-  private final int chunkRows;
-  private final DenseKernels kernels;
   private final FloatMatrix[] weights;
   private final FloatMatrix[] biases;
   /** activations[0] is the gathered input batch, activations[l] the output of hidden layer l. */
@@ -88,35 +66,17 @@ public final class DenseTrainer implements SharedDataTrainer, AutoCloseable {
   /** Summed gradients, only for batches spanning several chunks; allocated on first need. */
   private FloatMatrix[] weightGradients;
   private FloatMatrix[] biasGradients;
-  private final int[] batchLabels;
   /** Features [from, to) outside which the current input batch is all zero; see #gatherInput. */
   private final int[] inputSpan = new int[2];
-  private int[] order;
-  private final float[] staging;
   /** Rows for the elementwise loops, as wide as the widest layer. */
   private final float[] firstRow;
   private final float[] secondRow;
-  private int correctInLastPass;
-  private boolean closed;
 
   private DenseTrainer(Builder builder, SampleSet training, SampleSet evaluation) {
+    super(builder, builder.network.layout(), builder.network.inputs(), builder.network.classes(), training, evaluation);
     this.network = builder.network;
-    this.layout = network.layout();
     this.sizes = network.sizes();
     this.layers = network.layers();
-    this.training = training;
-    this.trainingFeatures = builder.trainingFeatures;
-    this.trainingLabels = builder.trainingLabels;
-    this.sharedFeatures = builder.trainingFeatures;
-    this.reuseDelta = builder.reuseDelta;
-    this.evaluation = evaluation;
-    this.backend = builder.backend;
-    this.threads = builder.threads;
-    // Not capped by the sets' sizes: useTrainingRows may point the trainer at a larger set later,
-    // and a chunk smaller than the batch would split every step into chunks (slower, and not the
-    // same float sums as one in-place step).
-    this.chunkRows = builder.chunkRows;
-    this.kernels = newKernels(backend);
     try {
       weights = new FloatMatrix[layers];
       biases = new FloatMatrix[layers];
@@ -136,12 +96,9 @@ public final class DenseTrainer implements SharedDataTrainer, AutoCloseable {
         ones.row(0).put(r, 1f);
       }
     } catch (RuntimeException | Error e) {
-      kernels.close();
+      close();
       throw e;
     }
-    this.batchLabels = new int[chunkRows];
-    this.order = training.rows();
-    this.staging = new float[layout.totalElements()];
     int widest = 0;
     for (int size : sizes) {
       widest = Math.max(widest, size);
@@ -150,28 +107,9 @@ public final class DenseTrainer implements SharedDataTrainer, AutoCloseable {
     this.secondRow = new float[widest];
   }
 
-  private static DenseKernels newKernels(Backend backend) {
-    if (backend == Backend.JAVA) {
-      return new JavaKernels();
-    }
-    try {
-      return new OpenBlasKernels();
-    } catch (LinkageError e) {
-      throw new IllegalStateException(
-          "the BLAS backend needs bytedeco's OpenBLAS (org.bytedeco:openblas with its native"
-              + " classifier) on the class path; use Backend.JAVA where native code is unavailable",
-          e);
-    }
-  }
-
   /** A builder; {@link Builder#network} and {@link Builder#trainingData} are required. */
   public static Builder builder() {
     return new Builder();
-  }
-
-  @Override
-  public ModelLayout layout() {
-    return layout;
   }
 
   /** The network this trainer trains. */
@@ -179,139 +117,21 @@ public final class DenseTrainer implements SharedDataTrainer, AutoCloseable {
     return network;
   }
 
-  /** The backend the products run on. */
-  public Backend backend() {
-    return backend;
-  }
-
   @Override
-  public void useTrainingData(float[] x, int[] labels, int[] rows) {
-    checkOpen();
-    SampleSet next = SampleSet.of("training", x, labels, rows, network.inputs(), network.classes());
-    trainingFeatures = x;
-    trainingLabels = labels;
-    training = next;
-    order = training.rows();
-  }
-
-  @Override
-  public void useTrainingRows(int[] rows) {
-    checkOpen();
-    java.util.BitSet nonFinite = null;
-    if (trainingFeatures == sharedFeatures) {
-      // The build-time arrays are shared and never change: find their bad rows once, so moving from
-      // client to client costs O(rows), not O(rows × features).
-      if (sharedNonFiniteRows == null) {
-        sharedNonFiniteRows = SampleSet.nonFiniteRows(sharedFeatures, network.inputs());
-      }
-      nonFinite = sharedNonFiniteRows;
-    }
-    training = SampleSet.of("training", trainingFeatures, trainingLabels, rows, network.inputs(), network.classes(),
-        nonFinite);
-    order = training.rows();
-  }
-
-  /** Number of local training samples (the {@code numExamples} of every fit). */
-  public int trainingSamples() {
-    return training.size();
-  }
-
-  /**
-   * Runs E epochs of minibatch SGD from {@code global} with the task's learning rate, batch size
-   * and seed.
-   *
-   * @return the delta {@code local - global}, the local sample count, the number of SGD steps and
-   *     {@link FitResult#TRAIN_LOSS}: the mean over the steps of each step's batch loss, measured
-   *     before that step's update
-   * @throws IllegalArgumentException if {@code global} has another layout or the config is invalid
-   * @throws ArithmeticException if training produced non-finite weights
-   * @throws IllegalStateException if the trainer is closed
-   */
-  @Override
-  public FitResult fit(ModelWeights global, FitInstructions instructions) {
-    checkOpen();
-    Objects.requireNonNull(global, "global");
-    Objects.requireNonNull(instructions, "instructions");
-    network.checkLayout(global);
-    LocalSgd sgd = LocalSgd.from(instructions);
-    kernels.setThreads(threads);
-    global.copyInto(staging);
-    load(staging);
-
-    int samples = training.size();
-    int rowsPerStep = sgd.rowsPerStep(samples);
-    SplittableRandom random = new SplittableRandom(sgd.seed());
-    double lossSum = 0;
-    long steps = 0;
-    for (int epoch = 0; epoch < sgd.epochs(); epoch++) {
-      training.shuffleInto(order, random);
-      for (int start = 0; start < samples; start += rowsPerStep) {
-        int rows = Math.min(rowsPerStep, samples - start);
-        lossSum +=
-            rows <= chunkRows
-                ? stepInPlace(start, rows, sgd.learningRate())
-                : stepInChunks(start, rows, sgd.learningRate());
-        steps++;
-      }
-    }
-
-    float[] delta = reuseDelta && reusedDelta != null ? reusedDelta : new float[staging.length];
-    if (reuseDelta) {
-      reusedDelta = delta;
-    }
-    unload(delta);
-    // Two vectorisable passes (subtract, then a max-reduction whose NaN propagates) instead of one
-    // with a branch per element; the slow search for the culprit runs only when one exists.
-    float largest = 0f;
-    for (int i = 0; i < delta.length; i++) {
-      delta[i] -= staging[i];
-    }
-    for (float d : delta) {
-      largest = Math.max(largest, Math.abs(d));
-    }
-    if (!(largest <= Float.MAX_VALUE)) {
-      for (int i = 0; i < delta.length; i++) {
-        if (!Float.isFinite(delta[i])) {
-          throw new ArithmeticException(
-              "local training diverged: " + layout.locate(i) + " is " + delta[i] + " after " + steps
-                  + " steps with learning rate " + sgd.learningRate());
-        }
-      }
-    }
-    return new FitResult(delta, samples, steps, Map.of(FitResult.TRAIN_LOSS, lossSum / steps));
-  }
-
-  /**
-   * Mean cross-entropy loss and {@link EvaluateResult#ACCURACY} of {@code weights} on the
-   * evaluation data, in chunks of {@link Builder#chunkRows(int)} rows.
-   *
-   * @throws IllegalArgumentException if {@code weights} has another layout
-   * @throws IllegalStateException if the trainer is closed
-   */
-  @Override
-  public EvaluateResult evaluate(ModelWeights weights) {
-    checkOpen();
-    Objects.requireNonNull(weights, "weights");
+  void checkLayout(ModelWeights weights) {
     network.checkLayout(weights);
-    if (evaluation == null) {
-      return new EvaluateResult(0.0, 0, Map.of());
-    }
-    kernels.setThreads(threads);
-    weights.copyInto(staging);
-    load(staging);
-    int[] rows = evaluation.rowsView();
-    double lossSum = 0;
-    long correct = 0;
-    for (int start = 0; start < rows.length; start += chunkRows) {
-      int count = Math.min(chunkRows, rows.length - start);
-      gatherInput(evaluation, rows, start, count);
-      forward(count);
-      lossSum += crossEntropy(count, false);
-      correct += correctInLastPass;
-    }
-    int n = rows.length;
-    return new EvaluateResult(
-        lossSum / n, n, Map.of(EvaluateResult.ACCURACY, (double) correct / n));
+  }
+
+  @Override
+  double step(int start, int rows, double learningRate) {
+    return rows <= chunkRows ? stepInPlace(start, rows, learningRate) : stepInChunks(start, rows, learningRate);
+  }
+
+  @Override
+  double evaluationLoss(int[] rows, int start, int count) {
+    gatherInput(evaluation, rows, start, count);
+    forward(count);
+    return crossEntropy(count, false);
   }
 
   /** One SGD step on a batch that fits one chunk: updates the weights in place; returns its loss. */
@@ -491,40 +311,27 @@ public final class DenseTrainer implements SharedDataTrainer, AutoCloseable {
     return loss;
   }
 
-  private void load(float[] flat) {
+  @Override
+  void load(float[] flat) {
     for (int l = 0; l < layers; l++) {
-      int offset = layout.offset(2 * l);
+      int offset = layout().offset(2 * l);
       int width = sizes[l + 1];
       for (int r = 0; r < sizes[l]; r++) {
         weights[l].row(r).put(0, flat, offset + r * width, width);
       }
-      biases[l].row(0).put(0, flat, layout.offset(2 * l + 1), width);
+      biases[l].row(0).put(0, flat, layout().offset(2 * l + 1), width);
     }
   }
 
-  private void unload(float[] flat) {
+  @Override
+  void unload(float[] flat) {
     for (int l = 0; l < layers; l++) {
-      int offset = layout.offset(2 * l);
+      int offset = layout().offset(2 * l);
       int width = sizes[l + 1];
       for (int r = 0; r < sizes[l]; r++) {
         weights[l].row(r).get(0, flat, offset + r * width, width);
       }
-      biases[l].row(0).get(0, flat, layout.offset(2 * l + 1), width);
-    }
-  }
-
-  private void checkOpen() {
-    if (closed) {
-      throw new IllegalStateException("trainer is closed");
-    }
-  }
-
-  /** Releases the buffers (native memory with the BLAS backend); idempotent. */
-  @Override
-  public void close() {
-    if (!closed) {
-      closed = true;
-      kernels.close();
+      biases[l].row(0).get(0, flat, layout().offset(2 * l + 1), width);
     }
   }
 
@@ -537,96 +344,16 @@ public final class DenseTrainer implements SharedDataTrainer, AutoCloseable {
    * Collects a {@link DenseTrainer}'s settings; each is checked as it is set, data against the
    * network at {@link #build()}. Not thread-safe.
    */
-  public static final class Builder {
+  public static final class Builder extends LeanTrainer.Builder<Builder> {
     private DenseNetwork network;
-    private float[] trainingFeatures;
-    private int[] trainingLabels;
-    private int[] trainingIndices;
-    private float[] evaluationFeatures;
-    private int[] evaluationLabels;
-    private int[] evaluationIndices;
-    private Backend backend = Backend.BLAS;
-    private int threads = 1;
-    private int chunkRows = DEFAULT_CHUNK_ROWS;
-    private boolean reuseDelta;
 
-    private Builder() {}
+    private Builder() {
+      super(DEFAULT_CHUNK_ROWS, Integer.MAX_VALUE);
+    }
 
     /** The network to train (required). */
     public Builder network(DenseNetwork network) {
       this.network = Objects.requireNonNull(network, "network");
-      return this;
-    }
-
-    /**
-     * The client's training samples (required): {@code x} holds every sample of a shared dataset
-     * row-major ({@code network.inputs()} floats a row), {@code labels} one class per row, and
-     * {@code indices} the rows this client holds. The arrays are kept, not copied (except {@code
-     * indices}); the trainer reads them on every fit.
-     */
-    public Builder trainingData(float[] x, int[] labels, int[] indices) {
-      this.trainingFeatures = Objects.requireNonNull(x, "training features");
-      this.trainingLabels = Objects.requireNonNull(labels, "training labels");
-      this.trainingIndices = Objects.requireNonNull(indices, "training indices");
-      return this;
-    }
-
-    /** Evaluation samples in the same form as {@link #trainingData}; optional. */
-    public Builder evaluationData(float[] x, int[] labels, int[] indices) {
-      this.evaluationFeatures = Objects.requireNonNull(x, "evaluation features");
-      this.evaluationLabels = Objects.requireNonNull(labels, "evaluation labels");
-      this.evaluationIndices = Objects.requireNonNull(indices, "evaluation indices");
-      return this;
-    }
-
-    /** Evaluation on every row of {@code x}; optional. */
-    public Builder evaluationData(float[] x, int[] labels) {
-      this.evaluationFeatures = Objects.requireNonNull(x, "evaluation features");
-      this.evaluationLabels = Objects.requireNonNull(labels, "evaluation labels");
-      this.evaluationIndices = null;
-      return this;
-    }
-
-    /** Where the products run; default {@link Backend#BLAS}. */
-    public Builder backend(Backend backend) {
-      this.backend = Objects.requireNonNull(backend, "backend");
-      return this;
-    }
-
-    /**
-     * OpenBLAS threads for this trainer's products (default 1, the right choice when many clients
-     * train side by side). OpenBLAS's setting is process-wide: the trainer applies it at the start
-     * of every fit and evaluate. The Java backend always runs on the calling thread.
-     */
-    public Builder threads(int threads) {
-      if (threads < 1) {
-        throw new IllegalArgumentException("threads must be >= 1, got " + threads);
-      }
-      this.threads = threads;
-      return this;
-    }
-
-    /**
-     * Most rows one forward/backward pass holds (default {@value DenseTrainer#DEFAULT_CHUNK_ROWS}): the batch
-     * size of evaluation and of full-batch training, which bounds the activation memory to {@code
-     * chunkRows * (sum of layer widths) * 8} bytes. Batches up to this size update in place.
-     */
-    public Builder chunkRows(int chunkRows) {
-      if (chunkRows < 1) {
-        throw new IllegalArgumentException("chunkRows must be >= 1, got " + chunkRows);
-      }
-      this.chunkRows = chunkRows;
-      return this;
-    }
-
-    /**
-     * With {@code true}, every fit returns its delta in the same array, overwritten by the next fit
-     * (default false: a fresh array each time). For callers that consume each result before the next
-     * fit, such as a simulation worker folding it into the round's aggregate: it saves allocating
-     * (and the garbage collector reclaiming) a model-sized array per client.
-     */
-    public Builder reuseDeltaBuffer(boolean reuse) {
-      this.reuseDelta = reuse;
       return this;
     }
 
@@ -639,29 +366,9 @@ public final class DenseTrainer implements SharedDataTrainer, AutoCloseable {
      *     an index out of range, a label outside the classes, a non-finite feature)
      */
     public DenseTrainer build() {
-      if (network == null) {
-        throw new IllegalStateException("network is required");
-      }
-      if (trainingFeatures == null) {
-        throw new IllegalStateException("trainingData is required");
-      }
-      int inputs = network.inputs();
-      int classes = network.classes();
-      SampleSet training =
-          SampleSet.of("training", trainingFeatures, trainingLabels, trainingIndices, inputs, classes);
-      SampleSet evaluation = null;
-      if (evaluationFeatures != null) {
-        int[] indices = evaluationIndices;
-        if (indices == null) {
-          indices = new int[evaluationFeatures.length / inputs];
-          for (int i = 0; i < indices.length; i++) {
-            indices[i] = i;
-          }
-        }
-        evaluation =
-            SampleSet.of("evaluation", evaluationFeatures, evaluationLabels, indices, inputs, classes);
-      }
-      return new DenseTrainer(this, training, evaluation);
+      checkRequired(network, "network");
+      SampleSet training = trainingSet(network.inputs(), network.classes());
+      return new DenseTrainer(this, training, evaluationSet(network.inputs(), network.classes()));
     }
   }
 }

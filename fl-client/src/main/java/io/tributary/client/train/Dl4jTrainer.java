@@ -8,7 +8,6 @@ import io.tributary.core.protocol.FitInstructions;
 import io.tributary.core.protocol.FitResult;
 import java.util.Map;
 import java.util.Objects;
-import java.util.SplittableRandom;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -50,7 +49,7 @@ public final class Dl4jTrainer implements Trainer, AutoCloseable {
     this.model = builder.model;
     this.training = training;
     this.evaluation = evaluation;
-    this.threads = builder.threads;
+    this.threads = builder.threads();
     applyThreads();
     this.network = model.newNetwork();
     this.order = training.rows();
@@ -97,30 +96,20 @@ public final class Dl4jTrainer implements Trainer, AutoCloseable {
     model.write(global, network);
     network.setLearningRate(sgd.learningRate());
 
-    int samples = training.size();
-    int rowsPerStep = sgd.rowsPerStep(samples);
-    SplittableRandom random = new SplittableRandom(sgd.seed());
-    double lossSum = 0;
-    long steps = 0;
-    for (int epoch = 0; epoch < sgd.epochs(); epoch++) {
-      training.shuffleInto(order, random);
-      for (int start = 0; start < samples; start += rowsPerStep) {
-        int rows = Math.min(rowsPerStep, samples - start);
-        INDArray[] batch = batch(training, order, start, rows);
-        network.fit(batch[0], batch[1]);
-        lossSum += network.score();
-        steps++;
-      }
-    }
+    double lossSum =
+        sgd.run(
+            training,
+            order,
+            (start, rows) -> {
+              INDArray[] batch = batch(training, order, start, rows);
+              network.fit(batch[0], batch[1]);
+              return network.score();
+            });
 
     float[] delta = model.read(network).minus(global);
-    for (int i = 0; i < delta.length; i++) {
-      if (!Float.isFinite(delta[i])) {
-        throw new ArithmeticException(
-            "local training diverged: " + model.layout().locate(i) + " is " + delta[i] + " after "
-                + steps + " steps with learning rate " + sgd.learningRate());
-      }
-    }
+    int samples = training.size();
+    long steps = sgd.steps(samples);
+    sgd.checkFinite(delta, model.layout(), steps);
     return new FitResult(delta, samples, steps, Map.of(FitResult.TRAIN_LOSS, lossSum / steps));
   }
 
@@ -216,50 +205,14 @@ public final class Dl4jTrainer implements Trainer, AutoCloseable {
    * Collects a {@link Dl4jTrainer}'s settings; each is checked as it is set, data against the
    * model at {@link #build()}. Not thread-safe.
    */
-  public static final class Builder {
+  public static final class Builder extends TrainerBuilder<Builder> {
     private Dl4jModel model;
-    private float[] trainingFeatures;
-    private int[] trainingLabels;
-    private int[] trainingIndices;
-    private float[] evaluationFeatures;
-    private int[] evaluationLabels;
-    private int[] evaluationIndices;
-    private int threads = 1;
 
     private Builder() {}
 
     /** The model to train (required), e.g. {@link Dl4jModel#mnistCnn()}. */
     public Builder model(Dl4jModel model) {
       this.model = Objects.requireNonNull(model, "model");
-      return this;
-    }
-
-    /**
-     * The client's training samples (required): {@code x} holds every sample of a shared dataset
-     * row-major ({@code model.inputs()} floats a row), {@code labels} one class per row, {@code
-     * indices} the rows this client holds. Kept, not copied (except {@code indices}).
-     */
-    public Builder trainingData(float[] x, int[] labels, int[] indices) {
-      this.trainingFeatures = Objects.requireNonNull(x, "training features");
-      this.trainingLabels = Objects.requireNonNull(labels, "training labels");
-      this.trainingIndices = Objects.requireNonNull(indices, "training indices");
-      return this;
-    }
-
-    /** Evaluation samples in the same form as {@link #trainingData}; optional. */
-    public Builder evaluationData(float[] x, int[] labels, int[] indices) {
-      this.evaluationFeatures = Objects.requireNonNull(x, "evaluation features");
-      this.evaluationLabels = Objects.requireNonNull(labels, "evaluation labels");
-      this.evaluationIndices = Objects.requireNonNull(indices, "evaluation indices");
-      return this;
-    }
-
-    /** ND4J threads (OpenMP and BLAS; process-wide), default 1. */
-    public Builder threads(int threads) {
-      if (threads < 1) {
-        throw new IllegalArgumentException("threads must be >= 1, got " + threads);
-      }
-      this.threads = threads;
       return this;
     }
 
@@ -271,26 +224,9 @@ public final class Dl4jTrainer implements Trainer, AutoCloseable {
      *     an index out of range, a label outside the classes, a non-finite feature)
      */
     public Dl4jTrainer build() {
-      if (model == null) {
-        throw new IllegalStateException("model is required");
-      }
-      if (trainingFeatures == null) {
-        throw new IllegalStateException("trainingData is required");
-      }
-      SampleSet training =
-          SampleSet.of(
-              "training", trainingFeatures, trainingLabels, trainingIndices, model.inputs(), model.classes());
-      SampleSet evaluation =
-          evaluationFeatures == null
-              ? null
-              : SampleSet.of(
-                  "evaluation",
-                  evaluationFeatures,
-                  evaluationLabels,
-                  evaluationIndices,
-                  model.inputs(),
-                  model.classes());
-      return new Dl4jTrainer(this, training, evaluation);
+      checkRequired(model, "model");
+      SampleSet training = trainingSet(model.inputs(), model.classes());
+      return new Dl4jTrainer(this, training, evaluationSet(model.inputs(), model.classes()));
     }
   }
 }

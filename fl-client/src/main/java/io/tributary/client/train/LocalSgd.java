@@ -2,7 +2,9 @@ package io.tributary.client.train;
 
 import io.tributary.core.config.ConfigValues;
 import io.tributary.core.config.TrainingKeys;
+import io.tributary.core.model.ModelLayout;
 import io.tributary.core.protocol.FitInstructions;
+import java.util.SplittableRandom;
 
 /**
  * The local SGD settings of one training task, read from its {@link TrainingKeys} and validated in
@@ -61,5 +63,55 @@ record LocalSgd(double learningRate, int epochs, int batchSize, long seed) {
   long steps(int samples) {
     int rows = rowsPerStep(samples);
     return (long) epochs * ((samples + rows - 1) / rows);
+  }
+
+  /** One SGD step of a trainer. */
+  interface Step {
+    /** Trains on the batch {@code order[start..start+rows)}; returns its mean loss before the update. */
+    double run(int start, int rows);
+  }
+
+  /**
+   * Runs the local epochs over {@code set}: each epoch reshuffles {@code order} with {@link
+   * SampleSet#shuffleInto} from one {@code new SplittableRandom(seed)} and steps through it in
+   * batches of {@link #rowsPerStep} rows, the last one possibly short; {@link #steps} steps in all.
+   *
+   * @return the sum of the steps' losses
+   */
+  double run(SampleSet set, int[] order, Step step) {
+    int samples = set.size();
+    int rowsPerStep = rowsPerStep(samples);
+    SplittableRandom random = new SplittableRandom(seed);
+    double lossSum = 0;
+    for (int epoch = 0; epoch < epochs; epoch++) {
+      set.shuffleInto(order, random);
+      for (int start = 0; start < samples; start += rowsPerStep) {
+        lossSum += step.run(start, Math.min(rowsPerStep, samples - start));
+      }
+    }
+    return lossSum;
+  }
+
+  /**
+   * Throws {@link ArithmeticException} naming the first non-finite element of {@code delta} (in
+   * {@code layout}) after {@code steps} steps: training diverged, and a poisoned delta must not be
+   * returned. Two vectorisable passes (a max-reduction whose NaN propagates) instead of a branch per
+   * element; the search for the culprit runs only when there is one.
+   */
+  void checkFinite(float[] delta, ModelLayout layout, long steps) {
+    float largest = 0f;
+    for (float d : delta) {
+      largest = Math.max(largest, Math.abs(d));
+    }
+    if (largest <= Float.MAX_VALUE) {
+      return;
+    }
+    for (int i = 0; i < delta.length; i++) {
+      if (!Float.isFinite(delta[i])) {
+        throw new ArithmeticException(
+            "local training diverged: " + layout.locate(i) + " is " + delta[i] + " after " + steps
+                + " steps with learning rate " + learningRate);
+      }
+    }
   }
 }

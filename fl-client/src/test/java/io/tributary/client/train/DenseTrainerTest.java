@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -249,12 +248,7 @@ class DenseTrainerTest {
     Data data = Fixtures.random(50, 12, 4, 51);
     ModelWeights global = weights(SMALL, 52);
     try (DenseTrainer trainer = trainer(SMALL, data, data.allRows(), backend)) {
-      float[] first = trainer.fit(global, Fixtures.instructions(0.05, 2, 10, 9)).delta();
-      float[] second = trainer.fit(global, Fixtures.instructions(0.05, 2, 10, 9)).delta();
-      float[] otherSeed = trainer.fit(global, Fixtures.instructions(0.05, 2, 10, 10)).delta();
-
-      assertArrayEquals(first, second);
-      assertFalse(Arrays.equals(first, otherSeed));
+      Fixtures.assertSeedDeterminesDelta(trainer, global, 2, 10);
     }
   }
 
@@ -332,11 +326,7 @@ class DenseTrainerTest {
     ModelWeights weights = weights(SMALL, 92);
     EvaluateResult expected = SMALL.evaluate(weights, data.x(), data.labels(), data.rows(), 1);
     try (DenseTrainer trainer = trainer(SMALL, data, new int[] {0}, backend)) {
-      EvaluateResult actual = trainer.evaluate(weights);
-
-      assertEquals(expected.numExamples(), actual.numExamples());
-      assertEquals(expected.loss(), actual.loss(), 1e-5);
-      assertEquals(expected.accuracy(), actual.accuracy(), 1e-12);
+      Fixtures.assertEvaluationsAgree(expected, trainer.evaluate(weights));
     }
   }
 
@@ -438,32 +428,32 @@ class DenseTrainerTest {
 
     assertThrows(IllegalStateException.class, () -> DenseTrainer.builder().trainingData(x, labels, new int[] {0}).build());
     assertThrows(IllegalStateException.class, () -> DenseTrainer.builder().network(SMALL).build());
-    assertMessage(
+    Fixtures.assertMessage(
         "index 20 (position 1) is outside 0..19",
         () -> DenseTrainer.builder().network(SMALL).trainingData(x, labels, new int[] {0, 20}).build());
-    assertMessage(
+    Fixtures.assertMessage(
         "index -1",
         () -> DenseTrainer.builder().network(SMALL).trainingData(x, labels, new int[] {-1}).build());
-    assertMessage(
+    Fixtures.assertMessage(
         "indices are empty",
         () -> DenseTrainer.builder().network(SMALL).trainingData(x, labels, new int[0]).build());
-    assertMessage(
+    Fixtures.assertMessage(
         "not a positive multiple of the network's 12 inputs",
         () -> DenseTrainer.builder().network(SMALL).trainingData(Arrays.copyOf(x, 13), labels, new int[] {0}).build());
-    assertMessage(
+    Fixtures.assertMessage(
         "labels have 19 entries",
         () -> DenseTrainer.builder().network(SMALL).trainingData(x, Arrays.copyOf(labels, 19), new int[] {0}).build());
     int[] badLabels = labels.clone();
     badLabels[3] = 4;
-    assertMessage(
+    Fixtures.assertMessage(
         "label 4 of sample 3 is outside 0..3",
         () -> DenseTrainer.builder().network(SMALL).trainingData(x, badLabels, new int[] {3}).build());
     float[] nan = x.clone();
     nan[2 * 12 + 5] = Float.NaN;
-    assertMessage(
+    Fixtures.assertMessage(
         "sample 2 has a non-finite feature 5",
         () -> DenseTrainer.builder().network(SMALL).trainingData(nan, labels, new int[] {2}).build());
-    assertMessage(
+    Fixtures.assertMessage(
         "evaluation label",
         () ->
             DenseTrainer.builder()
@@ -504,10 +494,6 @@ class DenseTrainerTest {
     }
   }
 
-  private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable build) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, build);
-    assertTrue(e.getMessage().contains(expected), e.getMessage());
-  }
 
   private static void assertBitIdentical(float[] expected, float[] actual) {
     assertEquals(expected.length, actual.length);

@@ -1,8 +1,18 @@
 package io.tributary.client.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tributary.client.Trainer;
 import io.tributary.core.config.ConfigValues;
 import io.tributary.core.config.TrainingKeys;
+import io.tributary.core.model.ModelWeights;
+import io.tributary.core.protocol.EvaluateResult;
 import io.tributary.core.protocol.FitInstructions;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -66,6 +76,31 @@ final class Fixtures {
     return new Data(x, labels, features, classes);
   }
 
+  /**
+   * 28x28 images (784 pixels in [0, 1], row by row) of four classes, each a bright 10x10 square in
+   * its own quadrant, with noise on every pixel: easy enough that a few SGD steps of the CNN
+   * visibly lower the loss, and no two pixels equal, so no max-pooling window has a tie.
+   */
+  static Data quadrantImages(int count, long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    float[] x = new float[count * 784];
+    int[] labels = new int[count];
+    for (int i = 0; i < count; i++) {
+      int label = i % 4;
+      labels[i] = label;
+      int top = label / 2 == 0 ? 2 : 16;
+      int left = label % 2 == 0 ? 2 : 16;
+      for (int r = 0; r < 28; r++) {
+        for (int c = 0; c < 28; c++) {
+          boolean inSquare = r >= top && r < top + 10 && c >= left && c < left + 10;
+          double noise = 0.1 * random.nextDouble();
+          x[i * 784 + r * 28 + c] = (float) (inSquare ? 1 - noise : noise);
+        }
+      }
+    }
+    return new Data(x, labels, 784, 10);
+  }
+
   static FitInstructions instructions(double learningRate, long epochs, long batchSize, long seed) {
     return new FitInstructions(
         1,
@@ -76,6 +111,32 @@ final class Fixtures {
             .set(TrainingKeys.BATCH_SIZE, batchSize)
             .set(TrainingKeys.SEED, seed)
             .build());
+  }
+
+  /** {@code executable} throws {@link IllegalArgumentException} with {@code expected} in its message. */
+  static void assertMessage(String expected, org.junit.jupiter.api.function.Executable executable) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, executable);
+    assertTrue(e.getMessage().contains(expected), e.getMessage());
+  }
+
+  /** Two evaluations of the same weights on the same rows agree: count, loss (1e-5), accuracy. */
+  static void assertEvaluationsAgree(EvaluateResult expected, EvaluateResult actual) {
+    assertEquals(expected.numExamples(), actual.numExamples());
+    assertEquals(expected.loss(), actual.loss(), 1e-5);
+    assertEquals(expected.accuracy(), actual.accuracy(), 1e-12);
+  }
+
+  /**
+   * Fits from {@code global} twice with seed 9 and once with seed 10 (learning rate 0.05, the given
+   * epochs and batch size): the same seed gives the same delta bit for bit, another seed another.
+   */
+  static void assertSeedDeterminesDelta(Trainer trainer, ModelWeights global, long epochs, long batch) {
+    float[] first = trainer.fit(global, instructions(0.05, epochs, batch, 9)).delta().clone();
+    float[] second = trainer.fit(global, instructions(0.05, epochs, batch, 9)).delta();
+    float[] otherSeed = trainer.fit(global, instructions(0.05, epochs, batch, 10)).delta();
+
+    assertArrayEquals(first, second);
+    assertFalse(Arrays.equals(first, otherSeed));
   }
 
   /** Weights of a dense network of {@code sizes}, biases included, drawn at random. */
