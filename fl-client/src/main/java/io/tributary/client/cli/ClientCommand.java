@@ -2,6 +2,7 @@ package io.tributary.client.cli;
 
 import io.tributary.client.FlClient;
 import io.tributary.client.Trainer;
+import io.tributary.client.train.ConvTrainer;
 import io.tributary.client.train.DenseTrainer;
 import io.tributary.client.train.Dl4jModel;
 import io.tributary.client.train.Dl4jTrainer;
@@ -47,8 +48,12 @@ public final class ClientCommand implements Callable<Integer> {
   @Option(names = "--client-id", description = "This client's id (default: client-<pid>).")
   String clientId;
 
-  @Option(names = "--model", description = "Model: mnist-2nn, mnist-cnn (trained with DL4J) or mlp:784-...-10 (default ${DEFAULT-VALUE}).")
+  @Option(names = "--model", description = "Model: mnist-2nn, mnist-cnn or mlp:784-...-10 (default ${DEFAULT-VALUE}).")
   String model = "mnist-2nn";
+
+  @Option(names = "--trainer", description = "Trainer: lean (DenseTrainer or ConvTrainer, on the --backend) or dl4j"
+      + " (DL4J's MultiLayerNetwork, about ten times slower; any model) (default ${DEFAULT-VALUE}).")
+  String trainer = "lean";
 
   @Option(names = "--data", paramLabel = "DIR",
       description = "Directory with the MNIST IDX files (default: fetch into the dataset cache).")
@@ -88,12 +93,18 @@ public final class ClientCommand implements Callable<Integer> {
     }
     ModelArchitecture architecture;
     DenseTrainer.Backend trainBackend;
+    boolean dl4j;
     try {
       architecture = Architectures.byName(model);
       trainBackend = switch (backend.toLowerCase(Locale.ROOT)) {
         case "blas" -> DenseTrainer.Backend.BLAS;
         case "java" -> DenseTrainer.Backend.JAVA;
         default -> throw new IllegalArgumentException("--backend must be blas or java, got " + backend);
+      };
+      dl4j = switch (trainer.toLowerCase(Locale.ROOT)) {
+        case "lean" -> false;
+        case "dl4j" -> true;
+        default -> throw new IllegalArgumentException("--trainer must be lean or dl4j, got " + trainer);
       };
       if (!(architecture instanceof DenseNetwork) && !(architecture instanceof ConvNetwork)) {
         throw new IllegalArgumentException("unsupported model '" + model + "'");
@@ -124,21 +135,7 @@ public final class ClientCommand implements Callable<Integer> {
     for (int i = 0; i < indices.length; i++) {
       indices[i] = i;
     }
-    // Dense models take the lean BLAS/Java trainer; convolutional ones DL4J, the general path.
-    AutoCloseable trainer = architecture instanceof DenseNetwork dense
-        ? DenseTrainer.builder()
-            .network(dense)
-            .trainingData(train.images(), labels, indices)
-            .evaluationData(train.images(), labels, indices)
-            .backend(trainBackend)
-            .threads(threads)
-            .build()
-        : Dl4jTrainer.builder()
-            .model(Dl4jModel.mnistCnn())
-            .trainingData(train.images(), labels, indices)
-            .evaluationData(train.images(), labels, indices)
-            .threads(threads)
-            .build();
+    AutoCloseable trainer = newTrainer(architecture, dl4j, trainBackend, train.images(), labels, indices);
     try (trainer;
         FlClient client = FlClient.builder()
             .target(server)
@@ -156,6 +153,27 @@ public final class ClientCommand implements Callable<Integer> {
     }
   }
 
+
+  /**
+   * The lean trainer of the architecture on {@code backend} ({@link DenseTrainer} or {@link
+   * ConvTrainer}), or with {@code dl4j} DL4J's; training and local evaluation on the same rows.
+   */
+  private AutoCloseable newTrainer(
+      ModelArchitecture architecture, boolean dl4j, DenseTrainer.Backend backend, float[] x, int[] labels,
+      int[] rows) {
+    if (dl4j) {
+      Dl4jModel dl4jModel =
+          architecture instanceof DenseNetwork dense ? Dl4jModel.dense(dense) : Dl4jModel.mnistCnn();
+      return Dl4jTrainer.builder().model(dl4jModel).trainingData(x, labels, rows).evaluationData(x, labels, rows)
+          .threads(threads).build();
+    }
+    if (architecture instanceof DenseNetwork dense) {
+      return DenseTrainer.builder().network(dense).trainingData(x, labels, rows).evaluationData(x, labels, rows)
+          .backend(backend).threads(threads).build();
+    }
+    return ConvTrainer.builder().network((ConvNetwork) architecture).trainingData(x, labels, rows)
+        .evaluationData(x, labels, rows).backend(backend).threads(threads).build();
+  }
 
   public static void main(String[] args) {
     System.exit(run(args));
