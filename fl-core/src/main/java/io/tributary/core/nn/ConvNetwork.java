@@ -15,6 +15,10 @@ import java.util.SplittableRandom;
  * dense_1/bias [10]}. He-normal initialisation, zero biases. Immutable and thread-safe.
  */
 public final class ConvNetwork implements ModelArchitecture {
+  /** Inputs: one 28x28 grey image, row by row. */
+  public static final int INPUTS = 784;
+  /** Output classes. */
+  public static final int CLASSES = 10;
   private static final ConvNetwork MNIST_CNN = new ConvNetwork();
   private final ModelLayout layout =
       ModelLayout.of(

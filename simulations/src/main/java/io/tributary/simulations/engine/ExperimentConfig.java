@@ -20,8 +20,8 @@ import java.util.Optional;
  * fails before any data is loaded or any training starts.
  */
 public final class ExperimentConfig {
-  public static final List<String> DATASETS = List.of("mnist", "fashion-mnist", "synthetic");
-  public static final List<String> PARTITIONS = List.of("iid", "shards", "dirichlet", "power-law");
+  public static final List<String> DATASETS = List.of("mnist", "fashion-mnist", "synthetic", "leaf");
+  public static final List<String> PARTITIONS = List.of("iid", "shards", "dirichlet", "power-law", "natural");
   public static final List<String> STRATEGIES = List.of("fedavg");
   public static final List<String> BACKENDS = List.of("blas", "java");
 
@@ -627,12 +627,20 @@ public final class ExperimentConfig {
         throw new IllegalArgumentException("config 'local-epochs-max' (" + localEpochsMax
             + ") cannot be below 'local-epochs' (" + localEpochs + ")");
       }
+      if (dataset.equals("leaf") && dataDir == null) {
+        throw new IllegalArgumentException("config 'dataset': leaf needs 'data-dir', a LEAF data directory with"
+            + " train/ and test/ subdirectories of JSON files");
+      }
+      if (partition.equals("natural") != dataset.equals("leaf")) {
+        throw new IllegalArgumentException("config 'partition': natural (one client per user) goes with dataset"
+            + " leaf and only with it; got partition " + partition + " and dataset " + dataset);
+      }
       if (stopAtTarget && Double.isNaN(targetAccuracy)) {
         throw new IllegalArgumentException("config 'stop-at-target' needs 'target-accuracy'");
       }
-      if (!(model instanceof DenseNetwork)) {
-        throw new IllegalArgumentException("config 'model': the simulation engine trains dense models so far ("
-            + model.name() + " is not); allowed: mnist-2nn, mlp:<in>-...-<out>");
+      if (!(model instanceof DenseNetwork) && !(model instanceof io.tributary.core.nn.ConvNetwork)) {
+        throw new IllegalArgumentException("config 'model': the simulation engine has no trainer for "
+            + model.name() + "; allowed: mnist-2nn, mnist-cnn, mlp:<in>-...-<out>");
       }
       return c;
     }

@@ -1,6 +1,8 @@
 package io.tributary.simulations.engine;
 
 import io.tributary.client.ClientMod;
+import io.tributary.client.SharedDataTrainer;
+import io.tributary.client.train.ConvTrainer;
 import io.tributary.client.train.DenseTrainer;
 import io.tributary.core.aggregate.AggregatedUpdate;
 import io.tributary.core.aggregate.InvalidUpdateException;
@@ -9,7 +11,9 @@ import io.tributary.core.config.ConfigValues;
 import io.tributary.core.config.TrainingKeys;
 import io.tributary.core.model.ModelWeights;
 import io.tributary.core.model.TensorCodec;
+import io.tributary.core.nn.ConvNetwork;
 import io.tributary.core.nn.DenseNetwork;
+import io.tributary.core.nn.ModelArchitecture;
 import io.tributary.core.protocol.ClientFailure;
 import io.tributary.core.protocol.ClientUpdate;
 import io.tributary.core.protocol.EvaluateResult;
@@ -72,11 +76,23 @@ public final class SimulationEngine {
     this.data = Objects.requireNonNull(data, "data");
     this.mods = List.copyOf(mods);
     this.pipeline = new UpdatePipeline(stages);
-    DenseNetwork net = (DenseNetwork) config.model();
-    if (net.inputs() != data.features() || net.classes() != data.classes()) {
-      throw new IllegalArgumentException("config 'model': " + net.name() + " takes " + net.inputs() + " inputs and "
-          + net.classes() + " classes; dataset '" + data.name() + "' has " + data.features() + " and "
+    ModelArchitecture model = config.model();
+    int inputs = model instanceof DenseNetwork dense ? dense.inputs() : ConvNetwork.INPUTS;
+    int classes = model instanceof DenseNetwork dense ? dense.classes() : ConvNetwork.CLASSES;
+    if (inputs != data.features() || classes != data.classes()) {
+      throw new IllegalArgumentException("config 'model': " + model.name() + " takes " + inputs + " inputs and "
+          + classes + " classes; dataset '" + data.name() + "' has " + data.features() + " and "
           + data.classes());
+    }
+    if (config.partition().equals("natural")) {
+      if (data.users() == null) {
+        throw new IllegalArgumentException("config 'partition': natural needs a dataset with its own users (leaf);"
+            + " dataset '" + data.name() + "' has none");
+      }
+      if (data.users().numClients() != config.clients()) {
+        throw new IllegalArgumentException("config 'clients' (" + config.clients() + ") must equal the number of"
+            + " users of " + data.name() + " (" + data.users().numClients() + ") with partition natural");
+      }
     }
   }
 
@@ -90,6 +106,7 @@ public final class SimulationEngine {
           config.dirichletAlpha(), config.minClientSize(), Seeds.derive(config.seed(), -1));
       case "power-law" -> Partitioners.powerLaw(data.trainSize(), config.clients(), config.powerLawExponent(),
           config.minClientSize(), Seeds.derive(config.seed(), -1));
+      case "natural" -> data.users();
       default -> throw new IllegalArgumentException("config 'partition': unknown " + config.partition());
     };
   }
@@ -180,13 +197,16 @@ public final class SimulationEngine {
    */
   public Result run(RoundObserver observer, Checkpoint from, Checkpoint.Sink sink)
       throws InterruptedException, java.io.IOException {
-    DenseNetwork net = (DenseNetwork) config.model();
+    ModelArchitecture net = config.model();
     Partition partition = data.onDemand() ? null : partition();
     Population population = population(partition);
     int maxClient = data.onDemand() ? SimulationData.generator(config).maxSize() : 0;
     Strategy strategy = strategy();
     ModelWeights global = from != null ? from.model() : net.initialize(Seeds.derive(config.seed(), -2));
-    net.checkLayout(global);
+    if (!global.layout().equals(net.layout())) {
+      throw new IllegalArgumentException("checkpoint model has layout " + global.layout() + ", " + net.name()
+          + " has " + net.layout());
+    }
     long sessionStart = System.nanoTime();
     double elapsedBefore = from != null ? from.elapsedSeconds() : 0;
     double budget = config.timeBudget().map(d -> d.toMillis() / 1000.0).orElse(Double.POSITIVE_INFINITY);
@@ -205,19 +225,24 @@ public final class SimulationEngine {
     // Trainers need some training rows to be built; each client points them at its own.
     float[] seedX = data.onDemand() ? data.testX() : data.trainX();
     int[] seedLabels = data.onDemand() ? data.testLabels() : data.trainLabels();
-    try (DenseTrainer evaluator = DenseTrainer.builder().network(net)
-        .trainingData(seedX, seedLabels, new int[] {0})
-        .evaluationData(data.testX(), data.testLabels())
-        .backend(backend).threads(1).build()) {
+    // The test set in fixed parts evaluated in parallel and summed in part order: the same metrics
+    // whatever the thread count.
+    List<SharedDataTrainer> evaluators = new ArrayList<>();
+    try {
+      int testSize = data.testLabels().length;
+      int parts = Math.min(EVALUATION_PARTS, testSize);
+      for (int p = 0; p < parts; p++) {
+        int[] rows = java.util.stream.IntStream.range(p * testSize / parts, (p + 1) * testSize / parts).toArray();
+        evaluators.add(newTrainer(net, backend, seedX, seedLabels, rows, false));
+      }
       for (int w = 0; w < workers; w++) {
         int[] identity = new int[maxClient];
         for (int i = 0; i < maxClient; i++) {
           identity[i] = i;
         }
         // Each update is folded before the worker's next client: one delta array per worker.
-        Worker worker = new Worker(DenseTrainer.builder().network(net)
-            .trainingData(seedX, seedLabels, new int[] {0})
-            .backend(backend).threads(1).reuseDeltaBuffer(true).build(), new byte[Math.toIntExact(net.layout().totalBytes())],
+        Worker worker = new Worker(newTrainer(net, backend, seedX, seedLabels, null, true),
+            new byte[Math.toIntExact(net.layout().totalBytes())],
             new float[maxClient * data.features()], new int[maxClient], identity);
         all.add(worker);
         pool.add(worker);
@@ -299,7 +324,7 @@ public final class SimulationEngine {
         double testLoss = Double.NaN;
         double testAccuracy = Double.NaN;
         if (round % config.evalEvery() == 0 || round == config.rounds()) {
-          EvaluateResult eval = evaluator.evaluate(global);
+          EvaluateResult eval = evaluate(executor, evaluators, global);
           testLoss = eval.loss();
           testAccuracy = eval.accuracy();
         }
@@ -329,7 +354,10 @@ public final class SimulationEngine {
         throw new IllegalStateException("simulation workers did not stop within a minute");
       }
       for (Worker w : all) {
-        w.trainer.close();
+        close(w.trainer);
+      }
+      for (SharedDataTrainer e : evaluators) {
+        close(e);
       }
     }
     return new Result(global, history, partition, stop);
@@ -360,7 +388,68 @@ public final class SimulationEngine {
   }
 
   /** A worker's trainer and its wire buffer, lent to one client at a time. */
-  private record Worker(DenseTrainer trainer, byte[] wire, float[] x, int[] y, int[] identity) {}
+  private record Worker(SharedDataTrainer trainer, byte[] wire, float[] x, int[] y, int[] identity) {}
+
+  /** Parts of the test set evaluated in parallel (fixed, so metrics do not depend on threads). */
+  static final int EVALUATION_PARTS = 4;
+
+  /**
+   * The lean trainer of the architecture: {@link DenseTrainer} for dense networks, {@link ConvTrainer}
+   * for the CNN. Training rows start as row 0 of the given arrays (each client points the trainer at
+   * its own); with {@code evaluationRows}, those test rows are its evaluation set.
+   */
+  private SharedDataTrainer newTrainer(ModelArchitecture net, DenseTrainer.Backend backend, float[] x, int[] labels,
+      int[] evaluationRows, boolean worker) {
+    if (net instanceof ConvNetwork conv) {
+      ConvTrainer.Builder b = ConvTrainer.builder().network(conv).trainingData(x, labels, new int[] {0})
+          .backend(backend).threads(1).reuseDeltaBuffer(worker);
+      if (evaluationRows != null) {
+        b.evaluationData(data.testX(), data.testLabels(), evaluationRows);
+      }
+      return b.build();
+    }
+    DenseTrainer.Builder b = DenseTrainer.builder().network((DenseNetwork) net).trainingData(x, labels, new int[] {0})
+        .backend(backend).threads(1).reuseDeltaBuffer(worker);
+    if (evaluationRows != null) {
+      b.evaluationData(data.testX(), data.testLabels(), evaluationRows);
+    }
+    return b.build();
+  }
+
+  /** Evaluates every part on the pool and combines them in part order. */
+  private static EvaluateResult evaluate(ExecutorService executor, List<SharedDataTrainer> parts, ModelWeights model)
+      throws InterruptedException {
+    List<Future<EvaluateResult>> futures = new ArrayList<>();
+    for (SharedDataTrainer part : parts) {
+      futures.add(executor.submit(() -> part.evaluate(model)));
+    }
+    double loss = 0;
+    long correct = 0;
+    long n = 0;
+    for (Future<EvaluateResult> f : futures) {
+      EvaluateResult r;
+      try {
+        r = f.get();
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("evaluation failed: " + e.getCause(), e.getCause());
+      }
+      loss += r.loss() * r.numExamples();
+      // Accuracy is a count over the part: recover it exactly, so the total is exact too.
+      correct += Math.round(r.accuracy() * r.numExamples());
+      n += r.numExamples();
+    }
+    return new EvaluateResult(loss / n, n, java.util.Map.of(EvaluateResult.ACCURACY, (double) correct / n));
+  }
+
+  private static void close(SharedDataTrainer trainer) {
+    if (trainer instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("closing a trainer failed: " + e, e);
+      }
+    }
+  }
 
   private ClientUpdate trainClient(BlockingQueue<Worker> pool, Strategy strategy, ModelWeights global, int round,
       int client, Population population, ConfigValues roundConfig, UpdateAccumulator accumulator)

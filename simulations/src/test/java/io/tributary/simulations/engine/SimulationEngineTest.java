@@ -207,6 +207,9 @@ class SimulationEngineTest {
   @Test
   void partition_eachKind_coversEveryTrainingSampleOnce() {
     for (String kind : ExperimentConfig.PARTITIONS) {
+      if (kind.equals("natural")) {
+        continue; // the dataset's own users: LeafSimulationTest
+      }
       ExperimentConfig.Builder b = config().partition(kind).clients(10).clientsPerRound(3).minClientSize(5);
       io.tributary.data.partition.Partition p = new SimulationEngine(b.build(), blobs()).partition();
       assertEquals(10, p.numClients(), kind);
@@ -252,6 +255,47 @@ class SimulationEngineTest {
     double first = r.rounds().get(0).testAccuracy();
     double last = r.rounds().get(19).testAccuracy();
     assertTrue(last > first && last > 0.3, "held-out accuracy " + first + " -> " + last + " (chance 0.1)");
+  }
+
+  /** 28x28 images whose class is a bright 6x6 square at one of ten places, plus noise. */
+  static SimulationData squares(int train, int test) {
+    float[][] x = new float[2][];
+    int[][] y = new int[2][];
+    int[] n = {train, test};
+    for (int s = 0; s < 2; s++) {
+      SplittableRandom rng = new SplittableRandom(21 + s);
+      x[s] = new float[n[s] * 784];
+      y[s] = new int[n[s]];
+      for (int i = 0; i < n[s]; i++) {
+        int label = rng.nextInt(10);
+        y[s][i] = label;
+        int top = 2 + (label / 5) * 12;
+        int left = 2 + (label % 5) * 5;
+        for (int p = 0; p < 784; p++) {
+          x[s][i * 784 + p] = (float) (0.1 * rng.nextDouble());
+        }
+        for (int r = top; r < top + 6; r++) {
+          for (int c = left; c < left + 4; c++) {
+            x[s][i * 784 + r * 28 + c] += 0.9f;
+          }
+        }
+      }
+    }
+    return new SimulationData("squares", 784, 10, x[0], y[0], x[1], y[1]);
+  }
+
+  @Test
+  void run_cnn_trainsWithTheLeanConvTrainerAndIgnoresThreadCount() throws Exception {
+    SimulationData data = squares(240, 100);
+    ExperimentConfig.Builder cnn = ExperimentConfig.builder().name("cnn").model("mnist-cnn").clients(6)
+        .clientsPerRound(3).rounds(3).learningRate(0.05).batchSize(10).seed(5);
+    SimulationEngine.Result one = new SimulationEngine(cnn.threads(1).build(), data).run(RoundObserver.none());
+    SimulationEngine.Result two = new SimulationEngine(cnn.threads(2).build(), data).run(RoundObserver.none());
+    assertEquals(one.model(), two.model(), "the CNN model must not depend on the thread count");
+    assertEquals(one.rounds().get(2).testAccuracy(), two.rounds().get(2).testAccuracy(), 0.0);
+    assertTrue(one.rounds().get(2).testAccuracy() > 0.5,
+        "three rounds on easy squares should beat chance (0.1) by far: " + one.rounds().get(2).testAccuracy());
+    assertEquals(1_663_370, one.model().layout().totalElements());
   }
 
   @Test
