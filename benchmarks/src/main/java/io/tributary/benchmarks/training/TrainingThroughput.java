@@ -1,11 +1,13 @@
 package io.tributary.benchmarks.training;
 
+import io.tributary.client.train.ConvTrainer;
 import io.tributary.client.train.DenseTrainer;
 import io.tributary.client.train.Dl4jModel;
 import io.tributary.client.train.Dl4jTrainer;
 import io.tributary.core.config.ConfigValues;
 import io.tributary.core.config.TrainingKeys;
 import io.tributary.core.model.ModelWeights;
+import io.tributary.core.nn.ConvNetwork;
 import io.tributary.core.nn.DenseNetwork;
 import io.tributary.core.protocol.FitInstructions;
 import io.tributary.data.Mnist;
@@ -19,9 +21,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,13 +34,18 @@ import java.util.regex.Pattern;
  * Local training throughput of McMahan et al.'s MNIST 2NN on one thread, in samples per second:
  * the lean {@link DenseTrainer} on OpenBLAS and on plain Java, DL4J's {@code
  * MultiLayerNetwork.fit} through {@link Dl4jTrainer}, and the numpy reference {@code
- * fedavg_numpy.py train}, measured back to back in one run.
+ * fedavg_numpy.py train}, measured back to back in one run. With {@code --model mnist-cnn}: their
+ * MNIST CNN, the lean {@link ConvTrainer} (OpenBLAS, and plain Java on the DL4J slice) against
+ * DL4J, with the arithmetic rate each reaches ({@value #CNN_FLOP_PER_SAMPLE} FLOP a training sample).
  *
  * <pre>
  * OMP_NUM_THREADS=1 java -cp ... io.tributary.benchmarks.training.TrainingThroughput \
- *     --data DIR [--samples 60000] [--batch 10] [--repeats 3] [--dl4j-samples 5000] \
- *     [--numpy PATH] [--python python3] [--skip-dl4j] [--skip-numpy]
+ *     --data DIR [--model mnist-2nn|mnist-cnn] [--samples 60000] [--batch 10] [--repeats 3]
+ *     [--dl4j-samples 5000] [--numpy PATH] [--python python3] [--skip-dl4j] [--skip-numpy]
  * </pre>
+ *
+ * <p>The CNN's defaults are smaller ({@code --samples 6000 --dl4j-samples 600}): DL4J trains it at
+ * well under a hundred samples a second.
  *
  * <p>{@code DIR} holds the four raw or gzipped MNIST IDX files. Every path trains one epoch over
  * the first N training samples at batch B from the same initial weights after a warm-up (numpy
@@ -51,12 +61,19 @@ import java.util.regex.Pattern;
 public final class TrainingThroughput {
   private static final Pattern NUMPY_RATE = Pattern.compile("(\\d+(?:\\.\\d+)?) samples/s");
   private static final int WARM_UP_SAMPLES = 5_000;
+  /**
+   * Multiply-adds (2 FLOP each) of one CNN training sample: forward 24,546,304 (conv_0 1,254,400,
+   * conv_1 20,070,400, dense_0 3,211,264, dense_1 10,240), the same again for the weight gradients,
+   * and 23,291,904 for the input gradients (all layers but conv_0); elementwise work not counted.
+   */
+  static final long CNN_FLOP_PER_SAMPLE = 72_384_512L;
 
   private TrainingThroughput() {}
 
   /** Settings from the command line. */
   private record Options(
       Path data,
+      String model,
       int samples,
       int batch,
       int repeats,
@@ -81,16 +98,19 @@ public final class TrainingThroughput {
   }
 
   private static String usage() {
-    return "usage: TrainingThroughput --data DIR [--samples 60000] [--batch 10] [--repeats 3]"
-        + " [--dl4j-samples 5000] [--numpy PATH] [--python python3] [--skip-dl4j] [--skip-numpy]";
+    return "usage: TrainingThroughput --data DIR [--model mnist-2nn|mnist-cnn] [--samples 60000]"
+        + " [--batch 10] [--repeats 3] [--dl4j-samples 5000] [--numpy PATH] [--python python3]"
+        + " [--skip-dl4j] [--skip-numpy]\n(mnist-cnn: --samples 6000 --dl4j-samples 600 by default;"
+        + " numpy is 2NN only)";
   }
 
   private static Options parse(String[] args) {
     Path data = null;
-    int samples = 60_000;
+    String model = "mnist-2nn";
+    Integer samples = null;
     int batch = 10;
     int repeats = 3;
-    int dl4jSamples = 5_000;
+    Integer dl4jSamples = null;
     Path numpy = null;
     String python = "python3";
     boolean skipDl4j = false;
@@ -99,6 +119,7 @@ public final class TrainingThroughput {
       String arg = args[i];
       switch (arg) {
         case "--data" -> data = Path.of(value(args, ++i, arg));
+        case "--model" -> model = value(args, ++i, arg);
         case "--samples" -> samples = positive(value(args, ++i, arg), arg);
         case "--batch" -> batch = positive(value(args, ++i, arg), arg);
         case "--repeats" -> repeats = positive(value(args, ++i, arg), arg);
@@ -117,7 +138,22 @@ public final class TrainingThroughput {
     if (data == null) {
       throw new IllegalArgumentException("--data DIR is required");
     }
-    return new Options(data, samples, batch, repeats, dl4jSamples, numpy, python, skipDl4j, skipNumpy);
+    boolean cnn = switch (model) {
+      case "mnist-2nn" -> false;
+      case "mnist-cnn" -> true;
+      default -> throw new IllegalArgumentException("--model must be mnist-2nn or mnist-cnn, got " + model);
+    };
+    return new Options(
+        data,
+        model,
+        samples != null ? samples : cnn ? 6_000 : 60_000,
+        batch,
+        repeats,
+        dl4jSamples != null ? dl4jSamples : cnn ? 600 : 5_000,
+        numpy,
+        python,
+        skipDl4j,
+        skipNumpy);
   }
 
   private static String value(String[] args, int i, String flag) {
@@ -144,63 +180,42 @@ public final class TrainingThroughput {
     int samples = Math.min(options.samples(), train.size());
     int dl4jSamples = Math.min(options.dl4jSamples(), samples);
     float[] x = train.images();
-    byte[] labelBytes = train.labels();
-    int[] labels = new int[labelBytes.length];
-    for (int i = 0; i < labels.length; i++) {
-      labels[i] = labelBytes[i];
-    }
-    DenseNetwork network = DenseNetwork.mnist2nn();
-    ModelWeights global = network.initialize(0);
-    FitInstructions instructions =
-        new FitInstructions(
-            1,
-            "throughput",
-            ConfigValues.builder()
-                .set(TrainingKeys.LEARNING_RATE, 0.05)
-                .set(TrainingKeys.LOCAL_EPOCHS, 1L)
-                .set(TrainingKeys.BATCH_SIZE, (long) options.batch())
-                .set(TrainingKeys.SEED, 0L)
-                .build());
-    Path numpy = options.skipNumpy() ? null : locateNumpy(options.numpy());
+    int[] labels = train.intLabels();
+    FitInstructions instructions = instructions(options.batch());
     String omp = System.getenv("OMP_NUM_THREADS");
     if (!options.skipDl4j() && !"1".equals(omp)) {
       System.out.println(
           "note: OMP_NUM_THREADS is " + (omp == null ? "unset" : omp)
               + "; DL4J's trainer sets ND4J to one thread, but launch with OMP_NUM_THREADS=1 to be sure");
     }
+    if (options.model().equals("mnist-cnn")) {
+      runCnn(options, x, labels, samples, dl4jSamples, instructions);
+      return;
+    }
+    DenseNetwork network = DenseNetwork.mnist2nn();
+    ModelWeights global = network.initialize(0);
+    Path numpy = options.skipNumpy() ? null : locateNumpy(options.numpy());
 
-    Map<String, List<Double>> rates = new java.util.LinkedHashMap<>();
     String blas = "lean DenseTrainer, OpenBLAS";
     String java = "lean DenseTrainer, pure Java";
     String dl4j = "DL4J MultiLayerNetwork.fit";
     String reference = "numpy fedavg_numpy.py";
-    rates.put(blas, new ArrayList<>());
-    rates.put(java, new ArrayList<>());
-    if (!options.skipDl4j()) {
-      rates.put(dl4j, new ArrayList<>());
-    }
-    if (numpy != null) {
-      rates.put(reference, new ArrayList<>());
-    }
-    Map<String, List<Double>> cpu = new java.util.LinkedHashMap<>();
-    for (String path : rates.keySet()) {
-      cpu.put(path, new ArrayList<>());
-    }
-
+    Map<String, List<Double>> cpu = new HashMap<>();
+    Map<String, List<Double>> rates;
     try (DenseTrainer blasTrainer = denseTrainer(network, x, labels, samples, DenseTrainer.Backend.BLAS);
         DenseTrainer javaTrainer = denseTrainer(network, x, labels, samples, DenseTrainer.Backend.JAVA);
-        Dl4jTrainer dl4jTrainer = options.skipDl4j() ? null : dl4jTrainer(network, x, labels, dl4jSamples)) {
+        Dl4jTrainer dl4jTrainer = options.skipDl4j() ? null : dl4jTrainer(Dl4jModel.dense(network), x, labels, dl4jSamples)) {
       warmUp(network, x, labels, global, instructions, options.skipDl4j());
-      for (int repeat = 0; repeat < options.repeats(); repeat++) {
-        if (numpy != null) {
-          rates.get(reference).add(runNumpy(options, numpy, samples));
-        }
-        rates.get(blas).add(measure(blasTrainer, global, instructions, samples, cpu.get(blas)));
-        rates.get(java).add(measure(javaTrainer, global, instructions, samples, cpu.get(java)));
-        if (dl4jTrainer != null) {
-          rates.get(dl4j).add(measure(dl4jTrainer, global, instructions, dl4jSamples, cpu.get(dl4j)));
-        }
+      Map<String, Callable<Double>> paths = new LinkedHashMap<>();
+      if (numpy != null) {
+        paths.put(reference, () -> runNumpy(options, numpy, samples));
       }
+      paths.put(blas, timed(blasTrainer, global, instructions, samples, cpu, blas));
+      paths.put(java, timed(javaTrainer, global, instructions, samples, cpu, java));
+      if (dl4jTrainer != null) {
+        paths.put(dl4j, timed(dl4jTrainer, global, instructions, dl4jSamples, cpu, dl4j));
+      }
+      rates = interleave(options.repeats(), paths);
     }
 
     System.out.printf(
@@ -210,19 +225,16 @@ public final class TrainingThroughput {
         options.repeats());
     System.out.printf(
         Locale.ROOT, "%-32s %8s %12s %9s   %s%n", "path", "samples", "samples/s", "cpu/wall", "all runs");
-    for (Map.Entry<String, List<Double>> entry : rates.entrySet()) {
-      int n = entry.getKey().equals(dl4j) ? dl4jSamples : samples;
-      List<Double> load = cpu.get(entry.getKey());
+    for (String path : List.of(blas, java, dl4j, reference)) {
+      if (!rates.containsKey(path)) {
+        continue;
+      }
+      int n = path.equals(dl4j) ? dl4jSamples : samples;
+      List<Double> load = cpu.getOrDefault(path, List.of());
       String cpuPerWall =
           load.isEmpty() ? "n/a" : String.format(Locale.ROOT, "%.2f", best(load));
       System.out.printf(
-          Locale.ROOT,
-          "%-32s %8d %12.0f %9s   %s%n",
-          entry.getKey(),
-          n,
-          best(entry.getValue()),
-          cpuPerWall,
-          runs(entry.getValue()));
+          Locale.ROOT, "%-32s %8d %12.0f %9s   %s%n", path, n, best(rates.get(path)), cpuPerWall, runs(rates.get(path)));
     }
     System.out.println(
         "(cpu/wall: the highest process CPU time over wall time of a run; 1.00 = one busy thread,"
@@ -240,16 +252,152 @@ public final class TrainingThroughput {
     }
     ratio("lean OpenBLAS / pure Java", rates.get(blas), rates.get(java));
     System.out.println();
-    System.out.println(
-        "command: OMP_NUM_THREADS=" + (omp == null ? "(unset)" : omp) + " java "
-            + System.getProperty("sun.java.command", TrainingThroughput.class.getName()));
+    printCommand(omp);
     if (numpy != null) {
       System.out.println("numpy:   " + String.join(" ", numpyCommand(options, numpy, samples))
           + "  (env OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=MKL_NUM_THREADS=1)");
     }
+    printMachine();
+  }
+
+  /**
+   * The CNN: the lean {@link ConvTrainer} on OpenBLAS over {@code samples}, on plain Java and DL4J
+   * over the first {@code dl4jSamples}, interleaved repeats, best run each, with GFLOP/s.
+   */
+  private static void runCnn(
+      Options options, float[] x, int[] labels, int samples, int dl4jSamples, FitInstructions instructions)
+      throws Exception {
+    ConvNetwork network = ConvNetwork.mnistCnn();
+    ModelWeights global = network.initialize(0);
+    String omp = System.getenv("OMP_NUM_THREADS");
+    String blas = "lean ConvTrainer, OpenBLAS";
+    String java = "lean ConvTrainer, pure Java";
+    String dl4j = "DL4J MultiLayerNetwork.fit";
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    Map<String, List<Double>> cpu = new HashMap<>();
+    Map<String, List<Double>> rates;
+    try (ConvTrainer blasTrainer = convTrainer(network, x, labels, samples, DenseTrainer.Backend.BLAS);
+        ConvTrainer javaTrainer = convTrainer(network, x, labels, dl4jSamples, DenseTrainer.Backend.JAVA);
+        Dl4jTrainer dl4jTrainer =
+            options.skipDl4j() ? null : dl4jTrainer(Dl4jModel.mnistCnn(), x, labels, dl4jSamples)) {
+      // Warm-up: compile the hot paths (and load the native libraries) on a slice of each.
+      int warm = Math.min(1_000, dl4jSamples);
+      try (ConvTrainer trainer = convTrainer(network, x, labels, warm, DenseTrainer.Backend.BLAS)) {
+        trainer.fit(global, instructions);
+        trainer.fit(global, instructions);
+      }
+      try (ConvTrainer trainer = convTrainer(network, x, labels, Math.min(200, warm), DenseTrainer.Backend.JAVA)) {
+        trainer.fit(global, instructions);
+      }
+      Map<String, Callable<Double>> paths = new LinkedHashMap<>();
+      paths.put(blas, timed(blasTrainer, global, instructions, samples, cpu, blas));
+      paths.put(java, timed(javaTrainer, global, instructions, dl4jSamples, cpu, java));
+      counts.put(blas, samples);
+      counts.put(java, dl4jSamples);
+      if (dl4jTrainer != null) {
+        try (Dl4jTrainer trainer = dl4jTrainer(Dl4jModel.mnistCnn(), x, labels, Math.min(200, warm))) {
+          trainer.fit(global, instructions);
+        }
+        paths.put(dl4j, timed(dl4jTrainer, global, instructions, dl4jSamples, cpu, dl4j));
+        counts.put(dl4j, dl4jSamples);
+      }
+      rates = interleave(options.repeats(), paths);
+    }
+
+    System.out.printf(
+        Locale.ROOT,
+        "%nMNIST CNN (5x5x32, pool, 5x5x64, pool, 512, 10; 1,663,370 parameters), batch %d, lr 0.05,"
+            + " one epoch, one thread, best of %d%n",
+        options.batch(),
+        options.repeats());
+    System.out.printf(
+        Locale.ROOT,
+        "%-32s %8s %12s %9s %9s   %s%n",
+        "path", "samples", "samples/s", "GFLOP/s", "cpu/wall", "all runs");
+    for (Map.Entry<String, List<Double>> entry : rates.entrySet()) {
+      double rate = best(entry.getValue());
+      System.out.printf(
+          Locale.ROOT,
+          "%-32s %8d %12.1f %9.1f %9.2f   %s%n",
+          entry.getKey(),
+          counts.get(entry.getKey()),
+          rate,
+          rate * CNN_FLOP_PER_SAMPLE / 1e9,
+          best(cpu.get(entry.getKey())),
+          runs(entry.getValue()));
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "(GFLOP/s: samples/s x %,d FLOP a training sample, the multiply-adds of the forward pass, the"
+            + " weight gradients and the input gradients of every layer but conv_0)%n%n",
+        CNN_FLOP_PER_SAMPLE);
+    if (!options.skipDl4j()) {
+      ratio("lean OpenBLAS / DL4J", rates.get(blas), rates.get(dl4j));
+      ratio("pure Java / DL4J", rates.get(java), rates.get(dl4j));
+    }
+    ratio("lean OpenBLAS / pure Java", rates.get(blas), rates.get(java));
+    System.out.println();
+    printCommand(omp);
+    printMachine();
+  }
+
+  /**
+   * Runs every path once per repeat, interleaved in the map's order so a burst of load elsewhere on
+   * the machine hits all paths alike; returns each path's samples/s, run by run, under its name.
+   */
+  private static Map<String, List<Double>> interleave(int repeats, Map<String, Callable<Double>> paths)
+      throws Exception {
+    Map<String, List<Double>> rates = new LinkedHashMap<>();
+    for (String name : paths.keySet()) {
+      rates.put(name, new ArrayList<>());
+    }
+    for (int repeat = 0; repeat < repeats; repeat++) {
+      for (Map.Entry<String, Callable<Double>> path : paths.entrySet()) {
+        rates.get(path.getKey()).add(path.getValue().call());
+      }
+    }
+    return rates;
+  }
+
+  /** A {@link #measure} of {@code trainer}, recording its cpu/wall under {@code name} in {@code cpu}. */
+  private static Callable<Double> timed(
+      io.tributary.client.Trainer trainer,
+      ModelWeights global,
+      FitInstructions instructions,
+      int samples,
+      Map<String, List<Double>> cpu,
+      String name) {
+    return () ->
+        measure(trainer, global, instructions, samples, cpu.computeIfAbsent(name, key -> new ArrayList<>()));
+  }
+
+  private static FitInstructions instructions(int batch) {
+    return new FitInstructions(
+        1,
+        "throughput",
+        ConfigValues.builder()
+            .set(TrainingKeys.LEARNING_RATE, 0.05)
+            .set(TrainingKeys.LOCAL_EPOCHS, 1L)
+            .set(TrainingKeys.BATCH_SIZE, (long) batch)
+            .set(TrainingKeys.SEED, 0L)
+            .build());
+  }
+
+  private static void printCommand(String omp) {
+    System.out.println(
+        "command: OMP_NUM_THREADS=" + (omp == null ? "(unset)" : omp) + " java "
+            + System.getProperty("sun.java.command", TrainingThroughput.class.getName()));
+  }
+
+  private static void printMachine() {
     System.out.println(
         "machine: " + Runtime.getRuntime().availableProcessors() + " cores visible, Java "
             + System.getProperty("java.version") + ", " + System.getProperty("os.arch"));
+  }
+
+  private static ConvTrainer convTrainer(
+      ConvNetwork network, float[] x, int[] labels, int samples, DenseTrainer.Backend backend) {
+    return ConvTrainer.builder().network(network).trainingData(x, labels, range(samples)).backend(backend).build();
   }
 
   private static DenseTrainer denseTrainer(
@@ -262,9 +410,9 @@ public final class TrainingThroughput {
         .build();
   }
 
-  private static Dl4jTrainer dl4jTrainer(DenseNetwork network, float[] x, int[] labels, int samples) {
+  private static Dl4jTrainer dl4jTrainer(Dl4jModel model, float[] x, int[] labels, int samples) {
     return Dl4jTrainer.builder()
-        .model(Dl4jModel.dense(network))
+        .model(model)
         .trainingData(x, labels, range(samples))
         .threads(1)
         .build();
@@ -287,7 +435,7 @@ public final class TrainingThroughput {
     }
     if (!skipDl4j) {
       // DL4J's code base keeps the JIT compiling for longer: warm it on more steps.
-      try (Dl4jTrainer trainer = dl4jTrainer(network, x, labels, Math.min(2_000, warm))) {
+      try (Dl4jTrainer trainer = dl4jTrainer(Dl4jModel.dense(network), x, labels, Math.min(2_000, warm))) {
         for (int i = 0; i < 3; i++) {
           trainer.fit(global, instructions);
         }
