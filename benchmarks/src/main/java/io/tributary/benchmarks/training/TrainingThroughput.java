@@ -61,6 +61,7 @@ import java.util.regex.Pattern;
 public final class TrainingThroughput {
   private static final Pattern NUMPY_RATE = Pattern.compile("(\\d+(?:\\.\\d+)?) samples/s");
   private static final int WARM_UP_SAMPLES = 5_000;
+  private static final java.lang.management.ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
   /**
    * Multiply-adds (2 FLOP each) of one CNN training sample: forward 24,546,304 (conv_0 1,254,400,
    * conv_1 20,070,400, dense_0 3,211,264, dense_1 10,240), the same again for the weight gradients,
@@ -201,6 +202,7 @@ public final class TrainingThroughput {
     String dl4j = "DL4J MultiLayerNetwork.fit";
     String reference = "numpy fedavg_numpy.py";
     Map<String, List<Double>> cpu = new HashMap<>();
+    Map<String, List<Double>> onCpu = new HashMap<>();
     Map<String, List<Double>> rates;
     try (DenseTrainer blasTrainer = denseTrainer(network, x, labels, samples, DenseTrainer.Backend.BLAS);
         DenseTrainer javaTrainer = denseTrainer(network, x, labels, samples, DenseTrainer.Backend.JAVA);
@@ -210,10 +212,10 @@ public final class TrainingThroughput {
       if (numpy != null) {
         paths.put(reference, () -> runNumpy(options, numpy, samples));
       }
-      paths.put(blas, timed(blasTrainer, global, instructions, samples, cpu, blas));
-      paths.put(java, timed(javaTrainer, global, instructions, samples, cpu, java));
+      paths.put(blas, timed(blasTrainer, global, instructions, samples, cpu, onCpu, blas));
+      paths.put(java, timed(javaTrainer, global, instructions, samples, cpu, onCpu, java));
       if (dl4jTrainer != null) {
-        paths.put(dl4j, timed(dl4jTrainer, global, instructions, dl4jSamples, cpu, dl4j));
+        paths.put(dl4j, timed(dl4jTrainer, global, instructions, dl4jSamples, cpu, onCpu, dl4j));
       }
       rates = interleave(options.repeats(), paths);
     }
@@ -275,6 +277,7 @@ public final class TrainingThroughput {
     String dl4j = "DL4J MultiLayerNetwork.fit";
     Map<String, Integer> counts = new LinkedHashMap<>();
     Map<String, List<Double>> cpu = new HashMap<>();
+    Map<String, List<Double>> onCpu = new HashMap<>();
     Map<String, List<Double>> rates;
     try (ConvTrainer blasTrainer = convTrainer(network, x, labels, samples, DenseTrainer.Backend.BLAS);
         ConvTrainer javaTrainer = convTrainer(network, x, labels, dl4jSamples, DenseTrainer.Backend.JAVA);
@@ -290,15 +293,15 @@ public final class TrainingThroughput {
         trainer.fit(global, instructions);
       }
       Map<String, Callable<Double>> paths = new LinkedHashMap<>();
-      paths.put(blas, timed(blasTrainer, global, instructions, samples, cpu, blas));
-      paths.put(java, timed(javaTrainer, global, instructions, dl4jSamples, cpu, java));
+      paths.put(blas, timed(blasTrainer, global, instructions, samples, cpu, onCpu, blas));
+      paths.put(java, timed(javaTrainer, global, instructions, dl4jSamples, cpu, onCpu, java));
       counts.put(blas, samples);
       counts.put(java, dl4jSamples);
       if (dl4jTrainer != null) {
         try (Dl4jTrainer trainer = dl4jTrainer(Dl4jModel.mnistCnn(), x, labels, Math.min(200, warm))) {
           trainer.fit(global, instructions);
         }
-        paths.put(dl4j, timed(dl4jTrainer, global, instructions, dl4jSamples, cpu, dl4j));
+        paths.put(dl4j, timed(dl4jTrainer, global, instructions, dl4jSamples, cpu, onCpu, dl4j));
         counts.put(dl4j, dl4jSamples);
       }
       rates = interleave(options.repeats(), paths);
@@ -312,30 +315,37 @@ public final class TrainingThroughput {
         options.repeats());
     System.out.printf(
         Locale.ROOT,
-        "%-32s %8s %12s %9s %9s   %s%n",
-        "path", "samples", "samples/s", "GFLOP/s", "cpu/wall", "all runs");
+        "%-28s %7s %10s %8s %12s %10s %8s   %s%n",
+        "path", "samples", "samples/s", "GFLOP/s", "samples/cpu-s", "GFLOP/cpu-s", "cpu/wall", "all runs");
     for (Map.Entry<String, List<Double>> entry : rates.entrySet()) {
       double rate = best(entry.getValue());
+      double rateOnCpu = best(onCpu.get(entry.getKey()));
       System.out.printf(
           Locale.ROOT,
-          "%-32s %8d %12.1f %9.1f %9.2f   %s%n",
+          "%-28s %7d %10.1f %8.1f %12.1f %10.1f %8.2f   %s%n",
           entry.getKey(),
           counts.get(entry.getKey()),
           rate,
           rate * CNN_FLOP_PER_SAMPLE / 1e9,
+          rateOnCpu,
+          rateOnCpu * CNN_FLOP_PER_SAMPLE / 1e9,
           best(cpu.get(entry.getKey())),
           runs(entry.getValue()));
     }
     System.out.printf(
         Locale.ROOT,
         "(GFLOP/s: samples/s x %,d FLOP a training sample, the multiply-adds of the forward pass, the"
-            + " weight gradients and the input gradients of every layer but conv_0)%n%n",
+            + " weight gradients and the input gradients of every layer but conv_0; /cpu-s: per second of"
+            + " the training thread's CPU time, what one dedicated core reaches when the machine is shared)%n%n",
         CNN_FLOP_PER_SAMPLE);
     if (!options.skipDl4j()) {
       ratio("lean OpenBLAS / DL4J", rates.get(blas), rates.get(dl4j));
       ratio("pure Java / DL4J", rates.get(java), rates.get(dl4j));
     }
     ratio("lean OpenBLAS / pure Java", rates.get(blas), rates.get(java));
+    if (!options.skipDl4j()) {
+      ratio("lean OpenBLAS / DL4J, CPU time", onCpu.get(blas), onCpu.get(dl4j));
+    }
     System.out.println();
     printCommand(omp);
     printMachine();
@@ -359,16 +369,26 @@ public final class TrainingThroughput {
     return rates;
   }
 
-  /** A {@link #measure} of {@code trainer}, recording its cpu/wall under {@code name} in {@code cpu}. */
+  /**
+   * A {@link #measure} of {@code trainer}, recording under {@code name} its cpu/wall in {@code cpu}
+   * and its samples per second of the training thread's CPU time in {@code onCpu}.
+   */
   private static Callable<Double> timed(
       io.tributary.client.Trainer trainer,
       ModelWeights global,
       FitInstructions instructions,
       int samples,
       Map<String, List<Double>> cpu,
+      Map<String, List<Double>> onCpu,
       String name) {
     return () ->
-        measure(trainer, global, instructions, samples, cpu.computeIfAbsent(name, key -> new ArrayList<>()));
+        measure(
+            trainer,
+            global,
+            instructions,
+            samples,
+            cpu.computeIfAbsent(name, key -> new ArrayList<>()),
+            onCpu.computeIfAbsent(name, key -> new ArrayList<>()));
   }
 
   private static FitInstructions instructions(int batch) {
@@ -453,14 +473,20 @@ public final class TrainingThroughput {
       ModelWeights global,
       FitInstructions instructions,
       int samples,
-      List<Double> cpuPerWall) {
+      List<Double> cpuPerWall,
+      List<Double> perThreadCpuSecond) {
     long cpuStart = processCpuNanos();
+    long threadStart = THREADS.getCurrentThreadCpuTime();
     long start = System.nanoTime();
     trainer.fit(global, instructions);
     long wall = System.nanoTime() - start;
     long cpu = processCpuNanos() - cpuStart;
+    long thread = THREADS.getCurrentThreadCpuTime() - threadStart;
     if (cpuStart >= 0) {
       cpuPerWall.add((double) cpu / wall);
+    }
+    if (threadStart >= 0) {
+      perThreadCpuSecond.add(samples / (thread / 1e9));
     }
     return samples / (wall / 1e9);
   }
