@@ -257,7 +257,8 @@ abstract class LeanTrainer implements SharedDataTrainer, AutoCloseable {
      */
     public B chunkRows(int chunkRows) {
       if (chunkRows < 1 || chunkRows > maxChunkRows) {
-        throw new IllegalArgumentException("chunkRows must be in 1.." + maxChunkRows + ", got " + chunkRows);
+        String range = maxChunkRows == Integer.MAX_VALUE ? ">= 1" : "in 1.." + maxChunkRows;
+        throw new IllegalArgumentException("chunkRows must be " + range + ", got " + chunkRows);
       }
       this.chunkRows = chunkRows;
       return self();
