@@ -27,4 +27,21 @@ public final class HeapPeaks {
     }
     return sum;
   }
+
+  /**
+   * The process's peak resident set size so far ({@code VmHWM} in {@code /proc/self/status}), in
+   * bytes: heap, native buffers (OpenBLAS), code and all. -1 where that file does not exist.
+   */
+  public static long peakRssBytes() {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (java.io.IOException | NumberFormatException e) {
+      return -1;
+    }
+    return -1;
+  }
 }
