@@ -200,6 +200,8 @@ public final class SimulateCommand implements Callable<Integer> {
               result.partition().summary(data.trainLabels(), data.classes()), StandardCharsets.UTF_8);
         }
         Files.write(dir.resolve("model-" + run.name() + ".f32"), TensorCodec.toBytes(result.model().toArray()));
+        // Finished: the final model replaces the checkpoint (a resume keeps finished runs as they are).
+        new CheckpointStore(dir, run).clear();
       }
     }
     Figures.accuracyPerRound(all).writePng(dir.resolve("accuracy.png"));

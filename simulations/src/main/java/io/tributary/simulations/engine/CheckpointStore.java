@@ -82,6 +82,17 @@ public final class CheckpointStore implements Checkpoint.Sink {
     }
   }
 
+  /** Deletes the run's checkpoint (once the run has finished and its final model is written). */
+  public void clear() throws IOException {
+    if (Files.exists(stateFile())) {
+      String model = readState().get("model_file");
+      Files.delete(stateFile());
+      if (model != null) {
+        Files.deleteIfExists(directory.resolve(model));
+      }
+    }
+  }
+
   /**
    * The run's checkpoint, if one was saved.
    *

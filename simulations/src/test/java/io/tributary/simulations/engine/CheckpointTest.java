@@ -127,6 +127,10 @@ class CheckpointTest {
     for (String file : List.of("metrics.csv", "metrics.jsonl", "model-t.f32")) {
       assertEquals(-1L, Files.mismatch(straight.resolve(file), split.resolve(file)), file);
     }
+    try (java.util.stream.Stream<Path> files = Files.list(split)) {
+      assertTrue(files.noneMatch(f -> f.getFileName().toString().startsWith("checkpoint-")),
+          "a finished run's checkpoint is deleted");
+    }
     // Resuming a finished run changes nothing.
     assertEquals(0, SimulateCommand.run(yaml.toString(), "--out", split.toString(), "--resume"));
     assertEquals(-1L, Files.mismatch(straight.resolve("metrics.csv"), split.resolve("metrics.csv")));
