@@ -24,6 +24,8 @@ public final class ExperimentConfig {
   public static final List<String> PARTITIONS = List.of("iid", "shards", "dirichlet", "power-law", "natural");
   public static final List<String> STRATEGIES = List.of("fedavg");
   public static final List<String> BACKENDS = List.of("blas", "java");
+  /** Default nominal device throughput for {@code simulated_seconds}: a phone-class CPU on a small model. */
+  public static final double DEFAULT_DEVICE_SAMPLES_PER_SECOND = 1000;
 
   private final String name;
   private final String dataset;
@@ -56,6 +58,7 @@ public final class ExperimentConfig {
   private final double dropout;
   private final int checkpointEvery;
   private final java.time.Duration timeBudget;
+  private final double deviceSamplesPerSecond;
 
   private ExperimentConfig(Builder b) {
     this.name = b.name;
@@ -91,6 +94,7 @@ public final class ExperimentConfig {
     this.dropout = b.dropout;
     this.checkpointEvery = b.checkpointEvery;
     this.timeBudget = b.timeBudget;
+    this.deviceSamplesPerSecond = b.deviceSamplesPerSecond;
   }
 
   public static Builder builder() {
@@ -132,7 +136,16 @@ public final class ExperimentConfig {
     b.dropout = dropout;
     b.checkpointEvery = checkpointEvery;
     b.timeBudget = timeBudget;
+    b.deviceSamplesPerSecond = deviceSamplesPerSecond;
     return b;
+  }
+
+  /**
+   * Training samples a second on a simulated device of speed 1 (a client's speed trait scales it):
+   * the clock of {@code simulated_seconds}.
+   */
+  public double deviceSamplesPerSecond() {
+    return deviceSamplesPerSecond;
   }
 
   /** Save a checkpoint every this many rounds; 0 = only when the time budget stops the run. */
@@ -344,6 +357,9 @@ public final class ExperimentConfig {
     if (timeBudget != null) {
       m.put("time-budget", timeBudget.toSeconds() + "s");
     }
+    if (deviceSamplesPerSecond != DEFAULT_DEVICE_SAMPLES_PER_SECOND) {
+      m.put("device-samples-per-second", deviceSamplesPerSecond);
+    }
     return m;
   }
 
@@ -365,6 +381,7 @@ public final class ExperimentConfig {
     private long localEpochs = 1;
     private int checkpointEvery;
     private java.time.Duration timeBudget;
+    private double deviceSamplesPerSecond = DEFAULT_DEVICE_SAMPLES_PER_SECOND;
     private long batchSize = 10;
     private double learningRate = 0.1;
     private double serverLearningRate = 1.0;
@@ -606,6 +623,14 @@ public final class ExperimentConfig {
         throw bad("checkpoint-every", v, "must be >= 0 rounds (0: only when the time budget stops the run)");
       }
       checkpointEvery = v;
+      return this;
+    }
+
+    public Builder deviceSamplesPerSecond(double v) {
+      if (!(v > 0) || !Double.isFinite(v)) {
+        throw bad("device-samples-per-second", v, "must be a positive number of training samples a second");
+      }
+      deviceSamplesPerSecond = v;
       return this;
     }
 

@@ -65,6 +65,7 @@ public final class ExperimentLoader {
     KEYS.put("availability", (b, v) -> b.availability(number("availability", v)));
     KEYS.put("dropout", (b, v) -> b.dropout(number("dropout", v)));
     KEYS.put("stop-at-target", (b, v) -> b.stopAtTarget(bool("stop-at-target", v)));
+    KEYS.put("device-samples-per-second", (b, v) -> b.deviceSamplesPerSecond(number("device-samples-per-second", v)));
     KEYS.put("checkpoint-every", (b, v) -> b.checkpointEvery(integer("checkpoint-every", v)));
     KEYS.put("time-budget", (b, v) -> b.timeBudget(io.tributary.core.config.ConfigScalars.duration("time-budget", v)));
   }

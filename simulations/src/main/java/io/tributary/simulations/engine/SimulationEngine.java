@@ -122,6 +122,17 @@ public final class SimulationEngine {
         .build();
   }
 
+  /**
+   * How long {@code client}'s update took on its simulated device: the samples it trained (local
+   * examples × its local epochs) over its speed trait times the nominal device throughput. A round
+   * lasts as long as its slowest reporting client.
+   */
+  private double simulatedSeconds(int client, ClientUpdate update) {
+    ClientTraits traits = ClientTraits.of(config, client);
+    double samples = (double) update.numExamples() * traits.localEpochs();
+    return samples / (traits.speed() * config.deviceSamplesPerSecond());
+  }
+
   /** Why a run ended. */
   public enum Stop {
     /** All configured rounds ran. */
@@ -286,9 +297,12 @@ public final class SimulationEngine {
         }
         List<ClientUpdate> updates = new ArrayList<>();
         List<ClientFailure> failures = new ArrayList<>();
+        double simulatedSeconds = 0;
         for (int i = 0; i < futures.size(); i++) {
           try {
-            updates.add(futures.get(i).get());
+            ClientUpdate update = futures.get(i).get();
+            updates.add(update);
+            simulatedSeconds = Math.max(simulatedSeconds, simulatedSeconds(cohort[i], update));
           } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof DroppedOutException) {
@@ -305,7 +319,7 @@ public final class SimulationEngine {
         if (updates.isEmpty() && failures.stream().allMatch(f -> f.reason().equals("dropped out"))) {
           // Everyone dropped out: like a server round without quorum, the model stays as it was.
           RoundRecord empty = new RoundRecord(config.name(), round, cohort.length, 0, Double.NaN, Double.NaN,
-              Double.NaN, 0, net.layout().totalBytes() * cohort.length, (System.nanoTime() - start) / 1e9);
+              Double.NaN, 0, net.layout().totalBytes() * cohort.length, (System.nanoTime() - start) / 1e9, 0.0);
           history.add(empty);
           observer.onRound(empty);
           if (afterRound(round, global, best, elapsedBefore, sessionStart, budget, sink)) {
@@ -332,7 +346,7 @@ public final class SimulationEngine {
         RoundRecord metrics = new RoundRecord(config.name(), round, cohort.length, updates.size(),
             results.weightedMetrics().getOrDefault(FitResult.TRAIN_LOSS, Double.NaN),
             testLoss, testAccuracy, payload * updates.size(), payload * cohort.length,
-            (System.nanoTime() - start) / 1e9);
+            (System.nanoTime() - start) / 1e9, simulatedSeconds);
         history.add(metrics);
         observer.onRound(metrics);
         if (!Double.isNaN(testAccuracy)) {

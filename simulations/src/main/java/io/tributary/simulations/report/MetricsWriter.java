@@ -62,7 +62,10 @@ public final class MetricsWriter implements Closeable {
           "test_loss",
           "test_accuracy",
           "bytes_up",
-          "bytes_down");
+          "bytes_down",
+          "simulated_seconds");
+  /** The columns of metrics files written before {@code simulated_seconds}; still read. */
+  static final List<String> LEGACY_METRICS_COLUMNS = METRICS_COLUMNS.subList(0, METRICS_COLUMNS.size() - 1);
   /** Columns of {@value #TIMINGS_CSV}, in order. */
   public static final List<String> TIMINGS_COLUMNS = List.of("run", "round", "seconds");
 
@@ -215,7 +218,8 @@ public final class MetricsWriter implements Closeable {
                 line.parseDouble(6),
                 line.parseLong(7),
                 line.parseLong(8),
-                Double.NaN));
+                Double.NaN,
+                line.fields().size() > 9 ? line.parseDouble(9) : Double.NaN));
       } catch (IllegalArgumentException e) {
         throw line.error(e.getMessage());
       }
@@ -236,7 +240,8 @@ public final class MetricsWriter implements Closeable {
     row.append(csvDouble(record.testLoss())).append(',');
     row.append(csvDouble(record.testAccuracy())).append(',');
     row.append(record.bytesUp()).append(',');
-    row.append(record.bytesDown()).append('\n');
+    row.append(record.bytesDown()).append(',');
+    row.append(csvDouble(record.simulatedSeconds())).append('\n');
     return row.toString();
   }
 
@@ -251,6 +256,7 @@ public final class MetricsWriter implements Closeable {
     line.append(",\"test_accuracy\":").append(jsonDouble(record.testAccuracy()));
     line.append(",\"bytes_up\":").append(record.bytesUp());
     line.append(",\"bytes_down\":").append(record.bytesDown());
+    line.append(",\"simulated_seconds\":").append(jsonDouble(record.simulatedSeconds()));
     line.append("}\n");
     return line.toString();
   }
@@ -398,7 +404,10 @@ public final class MetricsWriter implements Closeable {
       start = newline + 1;
       lineNumber++;
       if (!headerSeen) {
-        if (!line.equals(String.join(",", columns))) {
+        if (columns == METRICS_COLUMNS && line.equals(String.join(",", LEGACY_METRICS_COLUMNS))) {
+          // A file from before simulated_seconds: read its columns, the new one is NaN.
+          columns = LEGACY_METRICS_COLUMNS;
+        } else if (!line.equals(String.join(",", columns))) {
           throw new IOException(
               file + " line 1: expected header " + String.join(",", columns) + ", got " + line);
         }

@@ -32,6 +32,9 @@ import java.util.Map;
  * @param bytesUp bytes uploaded by clients in the round, {@code >= 0}
  * @param bytesDown bytes downloaded by clients in the round, {@code >= 0}
  * @param seconds wall-clock duration of the round, {@code >= 0}, or {@code NaN} when unknown
+ * @param simulatedSeconds the round's duration on the simulated devices — the slowest reporting
+ *     client's samples over its speed times the nominal device throughput — deterministic like the
+ *     other metrics; {@code NaN} when not simulated (or read from a file without the column)
  */
 public record RoundRecord(
     String run,
@@ -43,7 +46,15 @@ public record RoundRecord(
     double testAccuracy,
     long bytesUp,
     long bytesDown,
-    double seconds) {
+    double seconds,
+    double simulatedSeconds) {
+
+  /** A record without a simulated duration. */
+  public RoundRecord(String run, int round, int sampledClients, int reportingClients, double trainLoss,
+      double testLoss, double testAccuracy, long bytesUp, long bytesDown, double seconds) {
+    this(run, round, sampledClients, reportingClients, trainLoss, testLoss, testAccuracy, bytesUp, bytesDown, seconds,
+        Double.NaN);
+  }
 
   /** Validates each field; the message names the offending field. */
   public RoundRecord {
@@ -76,6 +87,9 @@ public record RoundRecord(
     if (!Double.isNaN(seconds) && !(seconds >= 0.0 && seconds < Double.POSITIVE_INFINITY)) {
       throw new IllegalArgumentException("seconds must be finite and >= 0, or NaN, got " + seconds);
     }
+    if (!Double.isNaN(simulatedSeconds) && !(simulatedSeconds >= 0.0 && simulatedSeconds < Double.POSITIVE_INFINITY)) {
+      throw new IllegalArgumentException("simulatedSeconds must be finite and >= 0, or NaN, got " + simulatedSeconds);
+    }
   }
 
   /** Whether the test set was evaluated in this round (its accuracy is a number). */
@@ -95,7 +109,8 @@ public record RoundRecord(
         testAccuracy,
         bytesUp,
         bytesDown,
-        newSeconds);
+        newSeconds,
+        simulatedSeconds);
   }
 
   /**

@@ -299,6 +299,28 @@ class SimulationEngineTest {
   }
 
   @Test
+  void run_speedTraits_simulatedSecondsIsTheSlowestClientOnItsDevice() throws Exception {
+    ExperimentConfig c = config().speedSigma(0.8).localEpochsMax(3).deviceSamplesPerSecond(200).build();
+    SimulationEngine engine = new SimulationEngine(c, blobs());
+    SimulationEngine.Result result = engine.run(RoundObserver.none());
+    io.tributary.data.partition.Partition partition = engine.partition();
+    for (io.tributary.simulations.report.RoundRecord r : result.rounds()) {
+      double expected = 0;
+      for (int client : engine.sampleOnlineClients(r.round())) {
+        ClientTraits traits = ClientTraits.of(c, client);
+        expected = Math.max(expected, partition.size(client) * traits.localEpochs() / (traits.speed() * 200));
+      }
+      assertEquals(expected, r.simulatedSeconds(), 1e-12, "round " + r.round());
+    }
+    // Without heterogeneity every client of 50 samples takes 50 / 200 s.
+    SimulationEngine.Result uniform = new SimulationEngine(config().deviceSamplesPerSecond(200).build(), blobs())
+        .run(RoundObserver.none());
+    assertEquals(0.25, uniform.rounds().get(0).simulatedSeconds(), 1e-12);
+    assertTrue(result.rounds().stream().anyMatch(r -> r.simulatedSeconds() > 0.25 * 1.5),
+        "slow devices and extra epochs lengthen some round");
+  }
+
+  @Test
   void constructor_modelDoesNotFitData_rejected() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> new SimulationEngine(config().model("mlp:784-10").build(), blobs()));

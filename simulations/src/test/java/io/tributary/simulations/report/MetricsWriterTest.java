@@ -60,8 +60,9 @@ class MetricsWriterTest {
 
     String csv = Files.readString(directory.resolve(MetricsWriter.METRICS_CSV));
     assertEquals(
-        "run,round,sampled_clients,reporting_clients,train_loss,test_loss,test_accuracy,bytes_up,bytes_down\n"
-            + "r,2,5,4,0.5,,,7,8\n",
+        "run,round,sampled_clients,reporting_clients,train_loss,test_loss,test_accuracy,bytes_up,bytes_down,"
+            + "simulated_seconds\n"
+            + "r,2,5,4,0.5,,,7,8,\n",
         csv);
     assertEquals(
         "run,round,seconds\nr,2,3.0\n",
@@ -77,11 +78,11 @@ class MetricsWriterTest {
     assertEquals(
         "{\"run\":\"run-a\",\"round\":2,\"sampled_clients\":10,\"reporting_clients\":7,"
             + "\"train_loss\":4.9E-324,\"test_loss\":null,\"test_accuracy\":null,"
-            + "\"bytes_up\":0,\"bytes_down\":0}",
+            + "\"bytes_up\":0,\"bytes_down\":0,\"simulated_seconds\":null}",
         lines.get(1));
     assertTrue(lines.get(3).contains("\"train_loss\":null"), lines.get(3));
     for (String line : lines) {
-      assertFalse(line.contains("NaN") || line.contains("Infinity") || line.contains("seconds"), line);
+      assertFalse(line.contains("NaN") || line.contains("Infinity") || line.contains("\"seconds"), line);
     }
   }
 
@@ -111,7 +112,7 @@ class MetricsWriterTest {
       Locale.setDefault(saved);
     }
     String csv = Files.readString(directory.resolve(MetricsWriter.METRICS_CSV));
-    assertTrue(csv.endsWith("r,1,1,1,0.5,0.25,0.75,0,0\n"), csv);
+    assertTrue(csv.endsWith("r,1,1,1,0.5,0.25,0.75,0,0,\n"), csv);
   }
 
   @Test
@@ -198,7 +199,7 @@ class MetricsWriterTest {
     Path file = directory.resolve(MetricsWriter.METRICS_CSV);
     Files.writeString(
         file,
-        String.join(",", MetricsWriter.METRICS_COLUMNS) + "\nr,1,1,1,0.5,,,0,0\nr,2,1,1,zero,,,0,0\n");
+        String.join(",", MetricsWriter.METRICS_COLUMNS) + "\nr,1,1,1,0.5,,,0,0,\nr,2,1,1,zero,,,0,0,\n");
 
     IOException e = assertThrows(IOException.class, () -> MetricsWriter.readMetricsCsv(file));
     assertTrue(e.getMessage().contains("line 3") && e.getMessage().contains("zero"), e.getMessage());
@@ -210,11 +211,27 @@ class MetricsWriterTest {
     String header = String.join(",", MetricsWriter.METRICS_COLUMNS) + "\n";
     Files.writeString(file, header + "r,1,1,1,0.5,,,0\n");
     assertThrows(IOException.class, () -> MetricsWriter.readMetricsCsv(file));
-    Files.writeString(file, header + "r,1,1,5,0.5,,,0,0\n"); // 5 reporting of 1 sampled
+    Files.writeString(file, header + "r,1,1,5,0.5,,,0,0,\n"); // 5 reporting of 1 sampled
     IOException e = assertThrows(IOException.class, () -> MetricsWriter.readMetricsCsv(file));
     assertTrue(e.getMessage().contains("line 2"), e.getMessage());
     Files.writeString(file, "");
     assertThrows(IOException.class, () -> MetricsWriter.readMetricsCsv(file));
+  }
+
+  @Test
+  void readMetricsCsv_simulatedSecondsAndLegacyFilesWithoutIt() throws IOException {
+    writeAll(directory, List.of(new RoundRecord("r", 1, 3, 3, 0.5, 0.25, 0.75, 9, 9, 1.0, 12.5)));
+    assertEquals(12.5, MetricsWriter.readMetricsCsv(directory.resolve(MetricsWriter.METRICS_CSV)).get(0)
+        .simulatedSeconds());
+    assertTrue(Files.readString(directory.resolve(MetricsWriter.METRICS_JSONL)).contains("\"simulated_seconds\":12.5"));
+
+    // A file written before the column existed (e.g. a run to resume) is still read.
+    Path legacy = directory.resolve("legacy.csv");
+    Files.writeString(legacy, "run,round,sampled_clients,reporting_clients,train_loss,test_loss,test_accuracy,"
+        + "bytes_up,bytes_down\nr,1,1,1,0.5,,,0,0\n");
+    RoundRecord old = MetricsWriter.readMetricsCsv(legacy).get(0);
+    assertEquals(1, old.round());
+    assertTrue(Double.isNaN(old.simulatedSeconds()));
   }
 
   @Test
