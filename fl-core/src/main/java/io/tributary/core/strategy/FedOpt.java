@@ -1,0 +1,164 @@
+package io.tributary.core.strategy;
+
+import io.tributary.core.config.ConfigValues;
+import io.tributary.core.config.TrainingKeys;
+
+/**
+ * The FedOpt family (Reddi et al., Algorithm 1): every selected client runs E epochs of minibatch
+ * SGD (batch B, rate η_l) from the global model x_t and sends its update Δ_i = x_i − x_t, its local
+ * model minus the global model it started from; the server folds the updates into the
+ * example-weighted mean Δ_t = Σ p_i Δ_i (p_i = n_i / Σ n_j) and hands it to a server optimizer with
+ * learning rate η that makes x_{t+1}. {@link FedAvg} is the server optimizer "x_t + η·Δ_t"; {@link
+ * FedAvgM}, {@link FedAdagrad}, {@link FedAdam} and {@link FedYogi} keep server state between rounds.
+ *
+ * <p>This class holds what all of them share: the client side (what {@link #configureFit} sends,
+ * the example-count {@link #aggregationWeight}) and the server learning rate. Only this package's
+ * strategies extend it.
+ *
+ * <p>Reddi, Charles, Zaheer, Garrett, Rush, Konečný, Kumar, McMahan: "Adaptive Federated
+ * Optimization", ICLR 2021.
+ *
+ * <p>{@link #configureFit} and {@link #aggregationWeight} read only final fields and are
+ * thread-safe; subclasses document the thread-safety of their server step.
+ */
+public abstract class FedOpt implements Strategy {
+  private final double learningRate;
+  private final long localEpochs;
+  private final long batchSize;
+  private final double serverLearningRate;
+  private final long seed;
+
+  FedOpt(Builder<?> b) {
+    this.learningRate = b.learningRate;
+    this.localEpochs = b.localEpochs;
+    this.batchSize = b.batchSize;
+    this.serverLearningRate = b.serverLearningRate;
+    this.seed = b.seed;
+  }
+
+  /** The clients' local learning rate η_l. */
+  public double learningRate() {
+    return learningRate;
+  }
+
+  /** The clients' local epochs E. */
+  public long localEpochs() {
+    return localEpochs;
+  }
+
+  /** The clients' minibatch size B; 0 means the whole local dataset (B = ∞). */
+  public long batchSize() {
+    return batchSize;
+  }
+
+  /** The server learning rate η. */
+  public double serverLearningRate() {
+    return serverLearningRate;
+  }
+
+  /** The local learning rate, epochs and batch size, and a seed derived from the run seed and round. */
+  @Override
+  public final ConfigValues configureFit(long round) {
+    return ConfigValues.builder()
+        .set(TrainingKeys.LEARNING_RATE, learningRate)
+        .set(TrainingKeys.LOCAL_EPOCHS, localEpochs)
+        .set(TrainingKeys.BATCH_SIZE, batchSize)
+        .set(TrainingKeys.SEED, Seeds.derive(seed, round))
+        .build();
+  }
+
+  /** The number of examples the client trained on, whatever its steps (p_i ∝ n_i). */
+  @Override
+  public final long aggregationWeight(long numExamples, long localSteps) {
+    return numExamples;
+  }
+
+  /** {@code Name{lr=.., E=.., B=.., serverLr=..}} followed by the server optimizer's own values. */
+  @Override
+  public String toString() {
+    return getClass().getSimpleName() + "{lr=" + learningRate + ", E=" + localEpochs
+        + ", B=" + (batchSize == 0 ? "inf" : batchSize) + ", serverLr=" + serverLearningRate
+        + serverHyperParameters() + "}";
+  }
+
+  /** The server optimizer's hyper-parameters for {@link #toString}, each as {@code ", key=value"}. */
+  String serverHyperParameters() {
+    return "";
+  }
+
+  /** {@code v}, checked to be positive and finite; else an exception naming {@code key}. */
+  static double requirePositive(String key, double v) {
+    if (!(v > 0) || !Double.isFinite(v)) {
+      throw new IllegalArgumentException(key + " must be positive and finite, got " + v);
+    }
+    return v;
+  }
+
+  /** {@code v}, checked to be a decay rate in [0, 1); else an exception naming {@code key}. */
+  static double requireDecay(String key, double v) {
+    if (!(v >= 0 && v < 1)) {
+      throw new IllegalArgumentException(key + " must be in [0, 1), got " + v);
+    }
+    return v;
+  }
+
+  /**
+   * The client-side settings and the server learning rate, each validated as it is set (a rejected
+   * value leaves the previous one in place). Not thread-safe.
+   *
+   * @param <B> the concrete builder, returned by every setter so that calls chain
+   */
+  public abstract static class Builder<B extends Builder<B>> {
+    private double learningRate = TrainingKeys.LEARNING_RATE.defaultValue();
+    private long localEpochs = TrainingKeys.LOCAL_EPOCHS.defaultValue();
+    private long batchSize = TrainingKeys.BATCH_SIZE.defaultValue();
+    private double serverLearningRate;
+    private long seed;
+
+    Builder(double defaultServerLearningRate) {
+      this.serverLearningRate = defaultServerLearningRate;
+    }
+
+    /** This builder as its concrete type. */
+    abstract B self();
+
+    /** The strategy with the values set so far. */
+    public abstract FedOpt build();
+
+    /** Local learning rate η_l: positive and finite (default {@link TrainingKeys#LEARNING_RATE}). */
+    public B learningRate(double v) {
+      learningRate = requirePositive("learning rate", v);
+      return self();
+    }
+
+    /** Local epochs E: at least 1 (default {@link TrainingKeys#LOCAL_EPOCHS}). */
+    public B localEpochs(long v) {
+      if (v < 1) {
+        throw new IllegalArgumentException("local epochs must be >= 1, got " + v);
+      }
+      localEpochs = v;
+      return self();
+    }
+
+    /** Local batch size; 0 means the whole local dataset (B = ∞). */
+    public B batchSize(long v) {
+      if (v < 0) {
+        throw new IllegalArgumentException("batch size must be >= 0 (0 = full batch), got " + v);
+      }
+      batchSize = v;
+      return self();
+    }
+
+    /** Server learning rate η: positive and finite (the default depends on the strategy). */
+    public B serverLearningRate(double v) {
+      serverLearningRate = requirePositive("server learning rate", v);
+      return self();
+    }
+
+    /** Run seed from which every round's client seed is derived (default 0). */
+    public B seed(long v) {
+      seed = v;
+      return self();
+    }
+  }
+}
