@@ -44,11 +44,6 @@ public final class FedAvg extends FedOpt {
     }
 
     @Override
-    Builder self() {
-      return this;
-    }
-
-    @Override
     public FedAvg build() {
       return new FedAvg(this);
     }

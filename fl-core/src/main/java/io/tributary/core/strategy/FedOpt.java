@@ -1,7 +1,9 @@
 package io.tributary.core.strategy;
 
+import io.tributary.core.aggregate.AggregatedUpdate;
 import io.tributary.core.config.ConfigValues;
 import io.tributary.core.config.TrainingKeys;
+import io.tributary.core.model.ModelWeights;
 
 /**
  * The FedOpt family (Reddi et al., Algorithm 1): every selected client runs E epochs of minibatch
@@ -86,6 +88,19 @@ public abstract class FedOpt implements Strategy {
     return "";
   }
 
+  /**
+   * The example-weighted mean update Δ_t of the round, checked against the model's size before any
+   * server state is touched.
+   */
+  static float[] meanUpdate(ModelWeights global, AggregatedUpdate aggregate) {
+    float[] delta = aggregate.mean();
+    if (delta.length != global.size()) {
+      throw new IllegalArgumentException(
+          "aggregate has " + delta.length + " values, the model has " + global.size());
+    }
+    return delta;
+  }
+
   /** {@code v}, checked to be positive and finite; else an exception naming {@code key}. */
   static double requirePositive(String key, double v) {
     if (!(v > 0) || !Double.isFinite(v)) {
@@ -119,8 +134,11 @@ public abstract class FedOpt implements Strategy {
       this.serverLearningRate = defaultServerLearningRate;
     }
 
-    /** This builder as its concrete type. */
-    abstract B self();
+    /** This builder as its concrete type (every concrete builder is declared {@code X extends Builder<X>}). */
+    @SuppressWarnings("unchecked")
+    final B self() {
+      return (B) this;
+    }
 
     /** The strategy with the values set so far. */
     public abstract FedOpt build();
