@@ -124,7 +124,8 @@ public abstract class AdaptiveFedOpt extends FedOpt {
   }
 
   /**
-   * The client side, the server learning rate (default {@value AdaptiveFedOpt#DEFAULT_SERVER_LEARNING_RATE}), β1
+   * The client side, the server learning rate (default {@value
+   * AdaptiveFedOpt#DEFAULT_SERVER_LEARNING_RATE}), β1
    * and τ, each validated as it is set. Not thread-safe.
    *
    * @param <B> the concrete builder
@@ -138,13 +139,19 @@ public abstract class AdaptiveFedOpt extends FedOpt {
       super(DEFAULT_SERVER_LEARNING_RATE);
     }
 
-    /** First-moment decay β1 in [0, 1) (default {@value AdaptiveFedOpt#DEFAULT_BETA1}); 0 turns momentum off. */
+    /**
+     * First-moment decay β1 in [0, 1) (default {@value AdaptiveFedOpt#DEFAULT_BETA1}); 0 turns
+     * momentum off.
+     */
     public B beta1(double v) {
       beta1 = requireDecay("beta1", v);
       return self();
     }
 
-    /** Adaptivity τ, positive and finite (default {@value AdaptiveFedOpt#DEFAULT_TAU}); smaller is more adaptive. */
+    /**
+     * Adaptivity τ, positive and finite (default {@value AdaptiveFedOpt#DEFAULT_TAU}); smaller is
+     * more adaptive.
+     */
     public B tau(double v) {
       tau = requirePositive("tau", v);
       return self();

@@ -134,7 +134,7 @@ public abstract class FedOpt implements Strategy {
       this.serverLearningRate = defaultServerLearningRate;
     }
 
-    /** This builder as its concrete type (every concrete builder is declared {@code X extends Builder<X>}). */
+    /** This builder as its concrete type (each concrete builder X extends {@code Builder<X>}). */
     @SuppressWarnings("unchecked")
     final B self() {
       return (B) this;

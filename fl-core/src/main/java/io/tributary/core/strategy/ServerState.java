@@ -106,12 +106,12 @@ final class ServerState {
         throw new IllegalArgumentException(strategy + " server state vector '" + spec.name() + "' has "
             + values.length + " values but '" + specs.get(0).name() + "' has " + copies[0].length);
       }
+      String bound = spec.min() > Double.NEGATIVE_INFINITY ? " and >= " + spec.min() : "";
       for (int i = 0; i < values.length; i++) {
         float v = values[i];
         if (!Float.isFinite(v) || v < spec.min()) {
           throw new IllegalArgumentException(strategy + " server state vector '" + spec.name() + "'["
-              + i + "] must be finite" + (spec.min() > Double.NEGATIVE_INFINITY ? " and >= " + spec.min() : "")
-              + ", got " + v);
+              + i + "] must be finite" + bound + ", got " + v);
         }
       }
       copies[k] = values;
