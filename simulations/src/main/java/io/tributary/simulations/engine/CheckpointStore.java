@@ -19,8 +19,10 @@ import java.util.TreeMap;
  * Saves and loads one run's {@link Checkpoint} in a run directory, so that a long experiment can stop
  * (a time budget, a crash, a reboot) and go on later with {@code simulate --resume}.
  *
- * <p>Two files per run: {@code checkpoint-<run>-round-<r>.f32}, the model as little-endian float32
- * ({@link TensorCodec}), and {@code checkpoint-<run>.json}, which names that file with its SHA-256,
+ * <p>Files per run: {@code checkpoint-<run>-round-<r>.f32}, the model as little-endian float32
+ * ({@link TensorCodec}); {@code checkpoint-<run>-round-<r>-state-<name>.f32}, one per vector of the
+ * strategy's server state (none for FedAvg); and {@code checkpoint-<run>.json}, which names those
+ * files with their SHA-256,
  * the round, the best accuracy, the time spent and a fingerprint of the config. Saving writes the
  * model under a new name, then replaces the JSON atomically, then deletes the previous model: at
  * every instant the JSON names a complete model, so a crash while saving loses at most the newest
@@ -56,13 +58,24 @@ public final class CheckpointStore implements Checkpoint.Sink {
   @Override
   public void save(Checkpoint checkpoint) throws IOException {
     Files.createDirectories(directory);
-    Optional<String> previous = Files.exists(stateFile()) ? Optional.of(readState().get("model_file")) : Optional.empty();
-    String modelFile = "checkpoint-" + config.name() + "-round-" + checkpoint.round() + ".f32";
+    java.util.Set<String> previous = Files.exists(stateFile()) ? files(readState()) : java.util.Set.of();
+    String prefix = "checkpoint-" + config.name() + "-round-" + checkpoint.round();
+    String modelFile = prefix + ".f32";
     byte[] bytes = TensorCodec.toBytes(checkpoint.model().toArray());
-    Path tmpModel = directory.resolve(modelFile + ".tmp");
-    Files.write(tmpModel, bytes);
-    Files.move(tmpModel, directory.resolve(modelFile), StandardCopyOption.REPLACE_EXISTING,
-        StandardCopyOption.ATOMIC_MOVE);
+    writeAtomically(modelFile, bytes);
+    // The strategy's server state (FedAvgM's momentum, FedAdam's moments), one file per vector.
+    StringBuilder stateKeys = new StringBuilder();
+    java.util.List<String> names = new java.util.ArrayList<>(new java.util.TreeSet<>(checkpoint.strategyState().keySet()));
+    for (String name : names) {
+      if (!name.matches("[A-Za-z0-9_-]+")) {
+        throw new IllegalArgumentException("strategy state name '" + name + "' is not a plain word");
+      }
+      String file = prefix + "-state-" + name + ".f32";
+      byte[] vector = TensorCodec.toBytes(checkpoint.strategyState().get(name));
+      writeAtomically(file, vector);
+      stateKeys.append("\"state_").append(name).append("_file\": \"").append(escape(file)).append("\", ");
+      stateKeys.append("\"state_").append(name).append("_sha256\": \"").append(sha256(vector)).append("\", ");
+    }
     StringBuilder json = new StringBuilder("{");
     json.append("\"format\": \"").append(FORMAT).append("\", ");
     json.append("\"run\": \"").append(escape(config.name())).append("\", ");
@@ -73,22 +86,49 @@ public final class CheckpointStore implements Checkpoint.Sink {
     json.append("\"elapsed_seconds\": ").append(checkpoint.elapsedSeconds()).append(", ");
     json.append("\"model_file\": \"").append(escape(modelFile)).append("\", ");
     json.append("\"model_sha256\": \"").append(sha256(bytes)).append("\", ");
+    json.append("\"state_names\": \"").append(String.join(",", names)).append("\", ");
+    json.append(stateKeys);
     json.append("\"config_fingerprint\": \"").append(fingerprint(config)).append("\"}\n");
     Path tmpState = directory.resolve(stateFile().getFileName() + ".tmp");
     Files.writeString(tmpState, json, StandardCharsets.UTF_8);
     Files.move(tmpState, stateFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    if (previous.isPresent() && !previous.get().equals(modelFile)) {
-      Files.deleteIfExists(directory.resolve(previous.get()));
+    java.util.Set<String> current = files(readState());
+    for (String old : previous) {
+      if (!current.contains(old)) {
+        Files.deleteIfExists(directory.resolve(old));
+      }
     }
+  }
+
+  private void writeAtomically(String file, byte[] bytes) throws IOException {
+    Path tmp = directory.resolve(file + ".tmp");
+    Files.write(tmp, bytes);
+    Files.move(tmp, directory.resolve(file), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** The model and state files a checkpoint's JSON names. */
+  private static java.util.Set<String> files(Map<String, String> state) {
+    java.util.Set<String> files = new java.util.HashSet<>();
+    files.add(state.get("model_file"));
+    for (String name : stateNames(state)) {
+      files.add(state.get("state_" + name + "_file"));
+    }
+    files.remove(null);
+    return files;
+  }
+
+  private static java.util.List<String> stateNames(Map<String, String> state) {
+    String names = state.get("state_names");
+    return names == null || names.isEmpty() ? java.util.List.of() : java.util.List.of(names.split(","));
   }
 
   /** Deletes the run's checkpoint (once the run has finished and its final model is written). */
   public void clear() throws IOException {
     if (Files.exists(stateFile())) {
-      String model = readState().get("model_file");
+      java.util.Set<String> files = files(readState());
       Files.delete(stateFile());
-      if (model != null) {
-        Files.deleteIfExists(directory.resolve(model));
+      for (String file : files) {
+        Files.deleteIfExists(directory.resolve(file));
       }
     }
   }
@@ -125,10 +165,22 @@ public final class CheckpointStore implements Checkpoint.Sink {
       throw new IllegalStateException(where + ": " + model + " holds " + bytes.length + " bytes, the model "
           + config.model().name() + " needs " + layout.totalBytes());
     }
+    Map<String, float[]> strategyState = new TreeMap<>();
+    for (String name : stateNames(state)) {
+      Path file = directory.resolve(state.get("state_" + name + "_file"));
+      if (!Files.exists(file)) {
+        throw new IllegalStateException(where + ": its strategy state file " + file + " is missing");
+      }
+      byte[] vector = Files.readAllBytes(file);
+      if (!sha256(vector).equals(state.get("state_" + name + "_sha256"))) {
+        throw new IllegalStateException(where + ": " + file + " does not match its SHA-256 (damaged or altered)");
+      }
+      strategyState.put(name, TensorCodec.fromBytes(vector));
+    }
     String best = state.get("best_accuracy");
     return Optional.of(new Checkpoint(Integer.parseInt(state.get("round")),
         ModelWeights.of(layout, TensorCodec.fromBytes(bytes)), best == null ? Double.NaN : Double.parseDouble(best),
-        Double.parseDouble(state.get("elapsed_seconds"))));
+        Double.parseDouble(state.get("elapsed_seconds")), strategyState));
   }
 
   /** SHA-256 (hex) of the config's keys that change what a round computes, in key order. */

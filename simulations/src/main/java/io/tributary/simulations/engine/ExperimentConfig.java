@@ -22,7 +22,7 @@ import java.util.Optional;
 public final class ExperimentConfig {
   public static final List<String> DATASETS = List.of("mnist", "fashion-mnist", "synthetic", "leaf");
   public static final List<String> PARTITIONS = List.of("iid", "shards", "dirichlet", "power-law", "natural");
-  public static final List<String> STRATEGIES = List.of("fedavg");
+  public static final List<String> STRATEGIES = List.of("fedavg", "fedavgm", "fedadagrad", "fedadam", "fedyogi");
   public static final List<String> BACKENDS = List.of("blas", "java");
   /** Default nominal device throughput for {@code simulated_seconds}: a phone-class CPU on a small model. */
   public static final double DEFAULT_DEVICE_SAMPLES_PER_SECOND = 1000;
@@ -43,6 +43,11 @@ public final class ExperimentConfig {
   private final long batchSize;
   private final double learningRate;
   private final double serverLearningRate;
+  /** Server optimiser hyper-parameters; null = the strategy's default. */
+  private final Double serverMomentum;
+  private final Double serverBeta1;
+  private final Double serverBeta2;
+  private final Double serverTau;
   private final int rounds;
   private final int evalEvery;
   private final long seed;
@@ -78,7 +83,12 @@ public final class ExperimentConfig {
     this.localEpochs = b.localEpochs;
     this.batchSize = b.batchSize;
     this.learningRate = b.learningRate;
-    this.serverLearningRate = b.serverLearningRate;
+    this.serverLearningRate = b.serverLearningRateSet || b.strategy.equals("fedavg") || b.strategy.equals("fedavgm")
+        ? b.serverLearningRate : io.tributary.core.strategy.AdaptiveFedOpt.DEFAULT_SERVER_LEARNING_RATE;
+    this.serverMomentum = b.serverMomentum;
+    this.serverBeta1 = b.serverBeta1;
+    this.serverBeta2 = b.serverBeta2;
+    this.serverTau = b.serverTau;
     this.rounds = b.rounds;
     this.evalEvery = b.evalEvery;
     this.seed = b.seed;
@@ -121,6 +131,11 @@ public final class ExperimentConfig {
     b.batchSize = batchSize;
     b.learningRate = learningRate;
     b.serverLearningRate = serverLearningRate;
+    b.serverLearningRateSet = true;
+    b.serverMomentum = serverMomentum;
+    b.serverBeta1 = serverBeta1;
+    b.serverBeta2 = serverBeta2;
+    b.serverTau = serverTau;
     b.rounds = rounds;
     b.evalEvery = evalEvery;
     b.seed = seed;
@@ -232,6 +247,26 @@ public final class ExperimentConfig {
     return serverLearningRate;
   }
 
+  /** FedAvgM's server momentum β; empty = its default. */
+  public Optional<Double> serverMomentum() {
+    return Optional.ofNullable(serverMomentum);
+  }
+
+  /** β1 of FedAdagrad / FedAdam / FedYogi; empty = the default. */
+  public Optional<Double> serverBeta1() {
+    return Optional.ofNullable(serverBeta1);
+  }
+
+  /** β2 of FedAdam / FedYogi; empty = the default. */
+  public Optional<Double> serverBeta2() {
+    return Optional.ofNullable(serverBeta2);
+  }
+
+  /** τ (adaptivity) of FedAdagrad / FedAdam / FedYogi; empty = the default. */
+  public Optional<Double> serverTau() {
+    return Optional.ofNullable(serverTau);
+  }
+
   public int rounds() {
     return rounds;
   }
@@ -328,6 +363,18 @@ public final class ExperimentConfig {
     m.put("batch-size", batchSize == 0 ? "inf" : batchSize);
     m.put("learning-rate", learningRate);
     m.put("server-learning-rate", serverLearningRate);
+    if (serverMomentum != null) {
+      m.put("server-momentum", serverMomentum);
+    }
+    if (serverBeta1 != null) {
+      m.put("server-beta1", serverBeta1);
+    }
+    if (serverBeta2 != null) {
+      m.put("server-beta2", serverBeta2);
+    }
+    if (serverTau != null) {
+      m.put("server-tau", serverTau);
+    }
     m.put("rounds", rounds);
     m.put("eval-every", evalEvery);
     m.put("seed", seed);
@@ -385,6 +432,11 @@ public final class ExperimentConfig {
     private long batchSize = 10;
     private double learningRate = 0.1;
     private double serverLearningRate = 1.0;
+    private boolean serverLearningRateSet;
+    private Double serverMomentum;
+    private Double serverBeta1;
+    private Double serverBeta2;
+    private Double serverTau;
     private int rounds = 10;
     private int evalEvery = 1;
     private long seed;
@@ -524,7 +576,36 @@ public final class ExperimentConfig {
       return this;
     }
 
+    public Builder serverMomentum(double v) {
+      serverMomentum = belowOne("server-momentum", v);
+      return this;
+    }
+
+    public Builder serverBeta1(double v) {
+      serverBeta1 = belowOne("server-beta1", v);
+      return this;
+    }
+
+    public Builder serverBeta2(double v) {
+      serverBeta2 = belowOne("server-beta2", v);
+      return this;
+    }
+
+    /** A decay or momentum factor: in [0, 1). */
+    private static double belowOne(String key, double v) {
+      if (!(v >= 0 && v < 1)) {
+        throw bad(key, v, "must be in [0, 1)");
+      }
+      return v;
+    }
+
+    public Builder serverTau(double v) {
+      serverTau = ConfigScalars.positiveFinite("server-tau", v);
+      return this;
+    }
+
     public Builder serverLearningRate(double v) {
+      serverLearningRateSet = true;
       serverLearningRate = ConfigScalars.positiveFinite("server-learning-rate", v);
       return this;
     }
@@ -651,6 +732,18 @@ public final class ExperimentConfig {
       if (localEpochsMax != 0 && localEpochsMax < localEpochs) {
         throw new IllegalArgumentException("config 'local-epochs-max' (" + localEpochsMax
             + ") cannot be below 'local-epochs' (" + localEpochs + ")");
+      }
+      String adaptive = "fedadagrad fedadam fedyogi";
+      if (serverMomentum != null && !strategy.equals("fedavgm")) {
+        throw new IllegalArgumentException("config 'server-momentum' applies to strategy fedavgm only, not " + strategy);
+      }
+      if ((serverBeta1 != null || serverTau != null) && !adaptive.contains(strategy)) {
+        throw new IllegalArgumentException("config 'server-beta1' and 'server-tau' apply to fedadagrad, fedadam and"
+            + " fedyogi only, not " + strategy);
+      }
+      if (serverBeta2 != null && !strategy.equals("fedadam") && !strategy.equals("fedyogi")) {
+        throw new IllegalArgumentException("config 'server-beta2' applies to fedadam and fedyogi only, not "
+            + strategy);
       }
       if (dataset.equals("leaf") && dataDir == null) {
         throw new IllegalArgumentException("config 'dataset': leaf needs 'data-dir', a LEAF data directory with"

@@ -52,6 +52,10 @@ public final class ExperimentLoader {
     KEYS.put("batch-size", (b, v) -> b.batchSize(batchSize("batch-size", v)));
     KEYS.put("learning-rate", (b, v) -> b.learningRate(number("learning-rate", v)));
     KEYS.put("server-learning-rate", (b, v) -> b.serverLearningRate(number("server-learning-rate", v)));
+    KEYS.put("server-momentum", (b, v) -> b.serverMomentum(number("server-momentum", v)));
+    KEYS.put("server-beta1", (b, v) -> b.serverBeta1(number("server-beta1", v)));
+    KEYS.put("server-beta2", (b, v) -> b.serverBeta2(number("server-beta2", v)));
+    KEYS.put("server-tau", (b, v) -> b.serverTau(number("server-tau", v)));
     KEYS.put("rounds", (b, v) -> b.rounds(integer("rounds", v)));
     KEYS.put("eval-every", (b, v) -> b.evalEvery(integer("eval-every", v)));
     KEYS.put("seed", (b, v) -> b.seed(longInteger("seed", v)));

@@ -20,7 +20,13 @@ import io.tributary.core.protocol.EvaluateResult;
 import io.tributary.core.protocol.FitInstructions;
 import io.tributary.core.protocol.FitResult;
 import io.tributary.core.protocol.RoundResults;
+import io.tributary.core.strategy.AdaptiveFedOpt;
+import io.tributary.core.strategy.FedAdagrad;
+import io.tributary.core.strategy.FedAdam;
 import io.tributary.core.strategy.FedAvg;
+import io.tributary.core.strategy.FedAvgM;
+import io.tributary.core.strategy.FedOpt;
+import io.tributary.core.strategy.FedYogi;
 import io.tributary.core.strategy.Seeds;
 import io.tributary.core.strategy.Strategy;
 import io.tributary.data.partition.Partition;
@@ -113,13 +119,39 @@ public final class SimulationEngine {
 
   /** The strategy the config names, seeded from the run seed. */
   public Strategy strategy() {
-    return FedAvg.builder()
-        .learningRate(config.learningRate())
-        .localEpochs(config.localEpochs())
-        .batchSize(config.batchSize())
-        .serverLearningRate(config.serverLearningRate())
-        .seed(config.seed())
-        .build();
+    return switch (config.strategy()) {
+      case "fedavg" -> clientSide(FedAvg.builder()).build();
+      case "fedavgm" -> {
+        FedAvgM.Builder b = clientSide(FedAvgM.builder());
+        config.serverMomentum().ifPresent(b::momentum);
+        yield b.build();
+      }
+      case "fedadagrad" -> adaptive(FedAdagrad.builder()).build();
+      case "fedadam" -> {
+        FedAdam.Builder b = adaptive(FedAdam.builder());
+        config.serverBeta2().ifPresent(b::beta2);
+        yield b.build();
+      }
+      case "fedyogi" -> {
+        FedYogi.Builder b = adaptive(FedYogi.builder());
+        config.serverBeta2().ifPresent(b::beta2);
+        yield b.build();
+      }
+      default -> throw new IllegalArgumentException("config 'strategy': unknown " + config.strategy());
+    };
+  }
+
+  /** The client side every FedOpt strategy shares: what each selected client is told. */
+  private <B extends FedOpt.Builder<B>> B clientSide(B b) {
+    return b.learningRate(config.learningRate()).localEpochs(config.localEpochs()).batchSize(config.batchSize())
+        .serverLearningRate(config.serverLearningRate()).seed(config.seed());
+  }
+
+  private <B extends AdaptiveFedOpt.Builder<B>> B adaptive(B b) {
+    clientSide(b);
+    config.serverBeta1().ifPresent(b::beta1);
+    config.serverTau().ifPresent(b::tau);
+    return b;
   }
 
   /**
@@ -213,6 +245,9 @@ public final class SimulationEngine {
     Population population = population(partition);
     int maxClient = data.onDemand() ? SimulationData.generator(config).maxSize() : 0;
     Strategy strategy = strategy();
+    if (from != null) {
+      strategy.restoreState(from.strategyState());
+    }
     ModelWeights global = from != null ? from.model() : net.initialize(Seeds.derive(config.seed(), -2));
     if (!global.layout().equals(net.layout())) {
       throw new IllegalArgumentException("checkpoint model has layout " + global.layout() + ", " + net.name()
@@ -322,7 +357,7 @@ public final class SimulationEngine {
               Double.NaN, 0, net.layout().totalBytes() * cohort.length, (System.nanoTime() - start) / 1e9, 0.0);
           history.add(empty);
           observer.onRound(empty);
-          if (afterRound(round, global, best, elapsedBefore, sessionStart, budget, sink)) {
+          if (afterRound(round, global, strategy, best, elapsedBefore, sessionStart, budget, sink)) {
             stop = Stop.TIME_BUDGET;
             break;
           }
@@ -356,7 +391,7 @@ public final class SimulationEngine {
           stop = Stop.TARGET;
           break;
         }
-        if (afterRound(round, global, best, elapsedBefore, sessionStart, budget, sink)) {
+        if (afterRound(round, global, strategy, best, elapsedBefore, sessionStart, budget, sink)) {
           stop = Stop.TIME_BUDGET;
           break;
         }
@@ -381,13 +416,14 @@ public final class SimulationEngine {
    * Saves the checkpoint due after {@code round} (every {@code checkpoint-every} rounds, and when the
    * time budget is spent before the last round); returns whether the budget stops the run.
    */
-  private boolean afterRound(int round, ModelWeights global, double best, double elapsedBefore, long sessionStart,
-      double budget, Checkpoint.Sink sink) throws java.io.IOException {
+  private boolean afterRound(int round, ModelWeights global, Strategy strategy, double best, double elapsedBefore,
+      long sessionStart, double budget, Checkpoint.Sink sink) throws java.io.IOException {
     double elapsed = elapsedBefore + (System.nanoTime() - sessionStart) / 1e9;
     boolean outOfTime = elapsed >= budget && round < config.rounds();
     boolean due = config.checkpointEvery() > 0 && round % config.checkpointEvery() == 0;
     if (outOfTime || due) {
-      sink.save(new Checkpoint(round, global, best == Double.NEGATIVE_INFINITY ? Double.NaN : best, elapsed));
+      sink.save(new Checkpoint(round, global, best == Double.NEGATIVE_INFINITY ? Double.NaN : best, elapsed,
+          strategy.state()));
     }
     return outOfTime;
   }

@@ -100,6 +100,11 @@ class ExperimentLoaderTest {
     rejected("synthetic-alpha: -1\n", "config 'synthetic-alpha'");
     rejected("model: resnet\n", "config 'model': unknown model 'resnet'");
     rejected("checkpoint-every: -2\n", "config 'checkpoint-every'");
+    rejected("strategy: fedprox\n", "config 'strategy': must be one of [fedavg, fedavgm, fedadagrad, fedadam, fedyogi]");
+    rejected("strategy: fedadam\nserver-momentum: 0.9\n", "'server-momentum' applies to strategy fedavgm only");
+    rejected("strategy: fedadagrad\nserver-beta2: 0.99\n", "'server-beta2' applies to fedadam and fedyogi only");
+    rejected("strategy: fedavgm\nserver-momentum: 1.0\n", "config 'server-momentum'");
+    rejected("strategy: fedyogi\nserver-tau: 0\n", "config 'server-tau'");
     rejected("time-budget: soon\n", "config 'time-budget'");
     rejected("clients: 5\nclients-per-round: 6\n", "cannot exceed 'clients'");
     rejected("fraction: 1.5\n", "config 'fraction': must be in (0, 1]");
