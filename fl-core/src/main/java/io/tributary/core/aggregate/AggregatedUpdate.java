@@ -15,6 +15,8 @@ public final class AggregatedUpdate {
   private final int fractionBits;
   private final long totalWeight;
   private final int updates;
+  /** The combined update when it came from a robust aggregator rather than the sums; else null. */
+  private final float[] combined;
 
   AggregatedUpdate(ModelLayout layout, long[] sums, int fractionBits, long totalWeight, int updates) {
     this.layout = layout;
@@ -22,6 +24,44 @@ public final class AggregatedUpdate {
     this.fractionBits = fractionBits;
     this.totalWeight = totalWeight;
     this.updates = updates;
+    this.combined = null;
+  }
+
+  private AggregatedUpdate(ModelLayout layout, float[] combined, int updates) {
+    this.layout = layout;
+    this.combined = combined;
+    this.fractionBits = UpdateAccumulator.DEFAULT_FRACTION_BITS;
+    this.sums = new long[combined.length];
+    for (int i = 0; i < combined.length; i++) {
+      sums[i] = (long) Math.rint(Math.scalb((double) combined[i], fractionBits));
+    }
+    this.totalWeight = 1;
+    this.updates = updates;
+  }
+
+  /**
+   * The snapshot of a round whose {@code updates} updates a robust aggregator (median, Krum, ...)
+   * combined into {@code combined}, so that a strategy's server step applies it as it would a mean:
+   * {@link #mean()} returns {@code combined} exactly, {@link #totalWeight()} is 1 and the sums are
+   * {@code combined} in fixed point. The array is copied.
+   *
+   * @throws IllegalArgumentException if the length differs from the layout's, a value is not finite,
+   *     or {@code updates} is not positive
+   */
+  public static AggregatedUpdate ofCombined(ModelLayout layout, float[] combined, int updates) {
+    if (combined.length != layout.totalElements()) {
+      throw new IllegalArgumentException(
+          "combined update has " + combined.length + " values, the model has " + layout.totalElements());
+    }
+    if (updates < 1) {
+      throw new IllegalArgumentException("a combined update needs at least one update, got " + updates);
+    }
+    for (int i = 0; i < combined.length; i++) {
+      if (!Float.isFinite(combined[i])) {
+        throw new IllegalArgumentException("combined update has " + combined[i] + " at " + layout.locate(i));
+      }
+    }
+    return new AggregatedUpdate(layout, combined.clone(), updates);
   }
 
   public ModelLayout layout() {
@@ -58,6 +98,9 @@ public final class AggregatedUpdate {
   public float[] mean() {
     if (updates == 0) {
       throw new IllegalStateException("no updates were aggregated");
+    }
+    if (combined != null) {
+      return combined.clone();
     }
     double inv = 1.0 / Math.scalb((double) totalWeight, fractionBits);
     float[] out = new float[sums.length];

@@ -164,12 +164,28 @@ public final class UpdateAccumulator {
    * bit, as {@link #add(byte[], int, long)} on its wire form, without encoding it first.
    */
   public void add(float[] values, long weight) throws InvalidUpdateException {
+    add(values, weight, 1.0);
+  }
+
+  /**
+   * Folds a validated update held as floats, multiplied by {@code multiplier} first: each value
+   * contributes {@code rint(v * (w * m * 2^F))}, the product taken in double — still a pure function
+   * of the update, so the sum stays exact and order-independent. With {@code m = 1} this is {@link
+   * #add(float[], long)} bit for bit. The total weight grows by {@code weight}, not {@code weight *
+   * m}: the mean becomes {@code Σ w_k m_k u_k / Σ w_k} (FedNova folds Δ_i / ‖a_i‖₁ this way).
+   *
+   * @param multiplier in (0, 1], so that values stay within {@link #maxAbsValue()}
+   * @throws InvalidUpdateException if the length, weight or multiplier is out of range; nothing is
+   *     folded then
+   */
+  public void add(float[] values, long weight, double multiplier) throws InvalidUpdateException {
     if (values.length != sums.length) {
       throw new InvalidUpdateException(
           "update has " + values.length + " values, the model has " + sums.length);
     }
+    checkMultiplier(multiplier);
     reserveWeight(weight);
-    double scale = Math.scalb((double) weight, fractionBits);
+    double scale = Math.scalb((double) weight, fractionBits) * multiplier;
     foldStriped((from, to) -> {
       for (int i = from; i < to; i++) {
         sums[i] += (long) Math.rint(values[i] * scale);
@@ -200,12 +216,25 @@ public final class UpdateAccumulator {
    *     past {@link #maxTotalWeight()}; nothing is folded then
    */
   public void add(byte[] wire, int offset, long weight) throws InvalidUpdateException {
+    add(wire, offset, weight, 1.0);
+  }
+
+  /**
+   * Folds one complete, validated update multiplied by {@code multiplier}, with the contributions of
+   * {@link #add(float[], long, double)} bit for bit.
+   *
+   * @param multiplier in (0, 1]
+   * @throws InvalidUpdateException if the size, weight or multiplier is out of range; nothing is
+   *     folded then
+   */
+  public void add(byte[] wire, int offset, long weight, double multiplier) throws InvalidUpdateException {
     if (wire.length - offset < 4L * sums.length) {
       throw new InvalidUpdateException(
           "update has " + (wire.length - offset) + " bytes, the model needs " + 4L * sums.length);
     }
+    checkMultiplier(multiplier);
     reserveWeight(weight);
-    double scale = Math.scalb((double) weight, fractionBits);
+    double scale = Math.scalb((double) weight, fractionBits) * multiplier;
     foldStriped((from, to) -> fold(sums, from, to, wire, offset + 4 * from, scale));
   }
 
@@ -244,6 +273,12 @@ public final class UpdateAccumulator {
     for (int i = from, b = wireOff; i < to; i++, b += 4) {
       float v = (float) FLOAT_LE.get(wire, b);
       sums[i] += (long) Math.rint(v * scale);
+    }
+  }
+
+  private static void checkMultiplier(double multiplier) throws InvalidUpdateException {
+    if (!(multiplier > 0 && multiplier <= 1)) {
+      throw new InvalidUpdateException("update multiplier must be in (0, 1], got " + multiplier);
     }
   }
 

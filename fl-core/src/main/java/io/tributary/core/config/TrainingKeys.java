@@ -10,6 +10,11 @@ public final class TrainingKeys {
   public static final ConfigKey<Long> BATCH_SIZE = ConfigKey.ofLong("batch_size", 10);
   /** Seed for the client's data order in this task, derived by the server from the run seed. */
   public static final ConfigKey<Long> SEED = ConfigKey.ofLong("seed", 0);
+  /**
+   * FedProx's proximal coefficient μ ≥ 0: the client minimizes F_k(w) + μ/2·‖w − w_t‖², adding
+   * μ·(w − w_t) to every gradient; 0 (the default) is plain local SGD.
+   */
+  public static final ConfigKey<Double> PROXIMAL_MU = ConfigKey.ofDouble("proximal_mu", 0.0);
 
   private TrainingKeys() {}
 }

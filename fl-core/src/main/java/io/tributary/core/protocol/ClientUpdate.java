@@ -13,4 +13,12 @@ public record ClientUpdate(
     Objects.requireNonNull(clientId, "clientId");
     metrics = Map.copyOf(metrics);
   }
+
+  /**
+   * The client's {@link FitResult#ACCUMULATION_NORM} ‖a_i‖₁, or its local steps when it reported
+   * none (vanilla SGD).
+   */
+  public double accumulationNorm() {
+    return metrics.getOrDefault(FitResult.ACCUMULATION_NORM, (double) localSteps);
+  }
 }

@@ -12,6 +12,13 @@ import java.util.Objects;
 public record FitResult(float[] delta, long numExamples, long localSteps, Map<String, Double> metrics) {
   /** Metric name of the mean training loss over the local steps. */
   public static final String TRAIN_LOSS = "train_loss";
+  /**
+   * Metric name of the L1 norm ‖a_i‖₁ of the client's accumulation vector (Wang et al., FedNova):
+   * how many plain SGD steps its update is worth. Vanilla SGD reports its steps τ_i; a proximal term
+   * or momentum change it (see {@code io.tributary.core.strategy.AccumulationNorms}). Clients that
+   * do not report it are taken to have run vanilla SGD.
+   */
+  public static final String ACCUMULATION_NORM = "accumulation_norm";
 
   public FitResult {
     Objects.requireNonNull(delta, "delta");
@@ -22,5 +29,10 @@ public record FitResult(float[] delta, long numExamples, long localSteps, Map<St
       throw new IllegalArgumentException("localSteps must be >= 0, got " + localSteps);
     }
     metrics = Map.copyOf(metrics);
+  }
+
+  /** The reported {@link #ACCUMULATION_NORM}, or the local steps when the client reported none. */
+  public double accumulationNorm() {
+    return metrics.getOrDefault(ACCUMULATION_NORM, (double) localSteps);
   }
 }

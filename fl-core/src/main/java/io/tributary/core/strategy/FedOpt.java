@@ -1,9 +1,12 @@
 package io.tributary.core.strategy;
 
 import io.tributary.core.aggregate.AggregatedUpdate;
+import io.tributary.core.aggregate.robust.RobustAggregator;
 import io.tributary.core.config.ConfigValues;
 import io.tributary.core.config.TrainingKeys;
 import io.tributary.core.model.ModelWeights;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The FedOpt family (Reddi et al., Algorithm 1): every selected client runs E epochs of minibatch
@@ -14,7 +17,9 @@ import io.tributary.core.model.ModelWeights;
  * FedAvgM}, {@link FedAdagrad}, {@link FedAdam} and {@link FedYogi} keep server state between rounds.
  *
  * <p>This class holds what all of them share: the client side (what {@link #configureFit} sends,
- * the example-count {@link #aggregationWeight}) and the server learning rate. Only this package's
+ * including an optional FedProx proximal term μ), the {@link Weighting} of updates, an optional
+ * {@link RobustAggregator} in place of the mean, and the server learning rate. {@link FedProx},
+ * {@link FedNova} and {@link Scaffold} build on the same client side. Only this package's
  * strategies extend it.
  *
  * <p>Reddi, Charles, Zaheer, Garrett, Rush, Konečný, Kumar, McMahan: "Adaptive Federated
@@ -29,6 +34,9 @@ public abstract class FedOpt implements Strategy {
   private final long batchSize;
   private final double serverLearningRate;
   private final long seed;
+  private final double proximalMu;
+  private final Weighting weighting;
+  private final RobustAggregator robustAggregator;
 
   FedOpt(Builder<?> b) {
     this.learningRate = b.learningRate;
@@ -36,6 +44,25 @@ public abstract class FedOpt implements Strategy {
     this.batchSize = b.batchSize;
     this.serverLearningRate = b.serverLearningRate;
     this.seed = b.seed;
+    this.proximalMu = b.proximalMu;
+    this.weighting = b.weighting;
+    this.robustAggregator = b.robustAggregator;
+  }
+
+  /** The proximal coefficient μ the clients add to their objective; 0 for none. */
+  public double proximalMu() {
+    return proximalMu;
+  }
+
+  /** How updates are weighted in the mean. */
+  public Weighting weighting() {
+    return weighting;
+  }
+
+  /** The rule that replaces the weighted mean, if one was set. */
+  @Override
+  public final Optional<RobustAggregator> robustAggregator() {
+    return Optional.ofNullable(robustAggregator);
   }
 
   /** The clients' local learning rate η_l. */
@@ -58,28 +85,43 @@ public abstract class FedOpt implements Strategy {
     return serverLearningRate;
   }
 
-  /** The local learning rate, epochs and batch size, and a seed derived from the run seed and round. */
+  /**
+   * The local learning rate, epochs and batch size, a seed derived from the run seed and round, and
+   * the proximal μ when it is positive.
+   */
   @Override
   public final ConfigValues configureFit(long round) {
-    return ConfigValues.builder()
+    ConfigValues.Builder b = ConfigValues.builder()
         .set(TrainingKeys.LEARNING_RATE, learningRate)
         .set(TrainingKeys.LOCAL_EPOCHS, localEpochs)
         .set(TrainingKeys.BATCH_SIZE, batchSize)
-        .set(TrainingKeys.SEED, Seeds.derive(seed, round))
-        .build();
+        .set(TrainingKeys.SEED, Seeds.derive(seed, round));
+    if (proximalMu > 0) {
+      b.set(TrainingKeys.PROXIMAL_MU, proximalMu);
+    }
+    return b.build();
   }
 
-  /** The number of examples the client trained on, whatever its steps (p_i ∝ n_i). */
+  /**
+   * The number of examples the client trained on, whatever its steps (p_i ∝ n_i), or 1 with {@link
+   * Weighting#UNIFORM}.
+   */
   @Override
   public final long aggregationWeight(long numExamples, long localSteps) {
-    return numExamples;
+    return weighting == Weighting.UNIFORM ? 1 : numExamples;
   }
 
-  /** {@code Name{lr=.., E=.., B=.., serverLr=..}} followed by the server optimizer's own values. */
+  /**
+   * {@code Name{lr=.., E=.., B=.., serverLr=..}} followed by μ, the weighting and the aggregator
+   * when they differ from the defaults, then the server optimizer's own values.
+   */
   @Override
   public String toString() {
     return getClass().getSimpleName() + "{lr=" + learningRate + ", E=" + localEpochs
         + ", B=" + (batchSize == 0 ? "inf" : batchSize) + ", serverLr=" + serverLearningRate
+        + (proximalMu > 0 ? ", mu=" + proximalMu : "")
+        + (weighting != Weighting.EXAMPLES ? ", weighting=" + weighting.configName() : "")
+        + (robustAggregator != null ? ", aggregator=" + robustAggregator : "")
         + serverHyperParameters() + "}";
   }
 
@@ -129,6 +171,9 @@ public abstract class FedOpt implements Strategy {
     private long batchSize = TrainingKeys.BATCH_SIZE.defaultValue();
     private double serverLearningRate;
     private long seed;
+    double proximalMu;
+    private Weighting weighting = Weighting.EXAMPLES;
+    RobustAggregator robustAggregator;
 
     Builder(double defaultServerLearningRate) {
       this.serverLearningRate = defaultServerLearningRate;
@@ -176,6 +221,33 @@ public abstract class FedOpt implements Strategy {
     /** Run seed from which every round's client seed is derived (default 0). */
     public B seed(long v) {
       seed = v;
+      return self();
+    }
+
+    /**
+     * FedProx's proximal coefficient μ: clients minimize F_k(w) + μ/2·‖w − w_t‖². Finite and at
+     * least 0 (default 0, none; {@link FedProx} defaults to {@link FedProx#DEFAULT_MU}).
+     */
+    public B proximalMu(double v) {
+      if (!(v >= 0) || !Double.isFinite(v)) {
+        throw new IllegalArgumentException("proximal mu must be finite and >= 0, got " + v);
+      }
+      proximalMu = v;
+      return self();
+    }
+
+    /** How updates are weighted in the mean (default {@link Weighting#EXAMPLES}). */
+    public B weighting(Weighting v) {
+      weighting = Objects.requireNonNull(v, "weighting");
+      return self();
+    }
+
+    /**
+     * A rule that replaces the weighted mean (median, trimmed mean, Krum); null for the mean (the
+     * default). The server then holds all of a round's updates: O(clients per round × model).
+     */
+    public B robustAggregator(RobustAggregator v) {
+      robustAggregator = v;
       return self();
     }
   }

@@ -1,10 +1,12 @@
 package io.tributary.core.strategy;
 
 import io.tributary.core.aggregate.AggregatedUpdate;
+import io.tributary.core.aggregate.robust.RobustAggregator;
 import io.tributary.core.config.ConfigValues;
 import io.tributary.core.model.ModelWeights;
 import io.tributary.core.protocol.RoundResults;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /**
@@ -13,8 +15,15 @@ import java.util.TreeSet;
  *
  * <p>Strategies never see raw client updates: the server folds them into an exact streaming
  * accumulator (memory O(model), independent of the number of clients) using {@link
- * #aggregationWeight}, and hands the strategy the snapshot. Implementations must be thread-safe for
- * {@link #aggregationWeight}, which the server calls from upload threads.
+ * #aggregationWeight} and {@link #updateMultiplier}, and hands the strategy the snapshot. A strategy
+ * that needs all updates at once names a {@link #robustAggregator()}: the server then holds the
+ * round's K updates (memory O(K·model)), combines them with it and hands the strategy the result as
+ * the snapshot. Implementations must be thread-safe for {@link #aggregationWeight} and {@link
+ * #updateMultiplier}, which the server calls from upload threads.
+ *
+ * <p>What a client must do differently (a proximal term, local-step counting) travels in the
+ * {@link #configureFit} config as typed {@link io.tributary.core.config.TrainingKeys}, so any
+ * trainer can honour it.
  *
  * <p>Updates follow one sign convention: a client's update is Δ_i = x_i − x_t, its local model minus
  * the global model x_t it started from, and the aggregate is the weighted mean Δ_t = Σ p_i Δ_i.
@@ -37,6 +46,29 @@ public interface Strategy {
    * @param localSteps local optimisation steps the client took
    */
   long aggregationWeight(long numExamples, long localSteps);
+
+  /**
+   * A factor in (0, 1] the update is multiplied by before it is folded with its {@link
+   * #aggregationWeight}; 1 for all but strategies that normalise updates (FedNova: 1 / ‖a_i‖₁).
+   *
+   * @param accumulationNorm the client's ‖a_i‖₁ ({@link io.tributary.core.protocol.FitResult#
+   *     accumulationNorm()})
+   * @throws IllegalArgumentException when the values make no sense for this strategy (the server
+   *     rejects the update with that message)
+   */
+  default double updateMultiplier(long numExamples, long localSteps, double accumulationNorm) {
+    return 1.0;
+  }
+
+  /**
+   * The rule that combines the round's updates when the weighted mean will not do (median, trimmed
+   * mean, Krum): the server then keeps every accepted update of the round, O(K·model) memory, and
+   * hands {@link #aggregateFit} the combined update as the snapshot. Empty (the default) for the
+   * streaming weighted mean, O(model).
+   */
+  default Optional<RobustAggregator> robustAggregator() {
+    return Optional.empty();
+  }
 
   /**
    * The next global model.

@@ -50,4 +50,23 @@ class AggregatedUpdateTest {
     assertTrue(e.getMessage().contains("no updates"), e.getMessage());
     assertArrayEquals(new double[3], a.weightedSum());
   }
+
+  @Test
+  void ofCombined_meanIsExactCopy_andBadInputRejected() {
+    io.tributary.core.model.ModelLayout layout =
+        io.tributary.core.model.ModelLayout.of(io.tributary.core.model.TensorSpec.of("w", 3));
+    float[] combined = {1e-30f, -3.25f, 123456.78f};
+    AggregatedUpdate u = AggregatedUpdate.ofCombined(layout, combined, 5);
+    combined[0] = 9f;
+    org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {1e-30f, -3.25f, 123456.78f}, u.mean());
+    org.junit.jupiter.api.Assertions.assertEquals(5, u.updates());
+    org.junit.jupiter.api.Assertions.assertEquals(1, u.totalWeight());
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> AggregatedUpdate.ofCombined(layout, new float[2], 1));
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> AggregatedUpdate.ofCombined(layout, new float[] {0f, Float.NaN, 0f}, 1));
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("w[1]"), e.getMessage());
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> AggregatedUpdate.ofCombined(layout, new float[3], 0));
+  }
 }

@@ -695,4 +695,53 @@ class UpdateAccumulatorTest {
     org.junit.jupiter.api.Assertions.assertThrows(InvalidUpdateException.class, () -> acc.add(new float[4], 1));
     org.junit.jupiter.api.Assertions.assertEquals(0, acc.updates(), "nothing folded");
   }
+
+  @Test
+  void add_multiplier_wireAndFloatAgree_andMeanIsWeightedByWeightOnly() throws InvalidUpdateException {
+    ModelLayout layout = ModelLayout.of(TensorSpec.of("w", 3));
+    float[] a = {1f, -2f, 0.5f};
+    float[] b = {4f, 4f, -4f};
+    UpdateAccumulator viaFloats = new UpdateAccumulator(layout);
+    UpdateAccumulator viaWire = new UpdateAccumulator(layout);
+    viaFloats.add(a, 1, 0.5);
+    viaFloats.add(b, 3, 0.25);
+    byte[] wa = new byte[12];
+    byte[] wb = new byte[12];
+    TensorCodec.encode(a, 0, 3, wa, 0);
+    TensorCodec.encode(b, 0, 3, wb, 0);
+    viaWire.add(wb, 0, 3, 0.25);
+    viaWire.add(wa, 0, 1, 0.5);
+    assertEquals(4, viaFloats.totalWeight());
+    for (int i = 0; i < 3; i++) {
+      assertEquals(viaFloats.snapshot().rawSum(i), viaWire.snapshot().rawSum(i), "element " + i);
+    }
+    // (1·0.5·a + 3·0.25·b) / 4 = [0.125 + 0.75, -0.25 + 0.75, 0.0625 - 0.75]
+    assertArrayEquals(new float[] {0.875f, 0.5f, -0.6875f}, viaFloats.snapshot().mean());
+  }
+
+  @Test
+  void add_multiplierOne_isBitIdenticalToPlainAdd() throws InvalidUpdateException {
+    ModelLayout layout = ModelLayout.of(TensorSpec.of("w", 5));
+    float[] u = {0.1f, -0.3f, 1e-7f, 3.3f, -9f};
+    UpdateAccumulator plain = new UpdateAccumulator(layout);
+    UpdateAccumulator one = new UpdateAccumulator(layout);
+    plain.add(u, 7);
+    one.add(u, 7, 1.0);
+    for (int i = 0; i < 5; i++) {
+      assertEquals(plain.snapshot().rawSum(i), one.snapshot().rawSum(i));
+    }
+  }
+
+  @Test
+  void add_multiplierOutOfRange_rejectedAndNothingFolded() {
+    ModelLayout layout = ModelLayout.of(TensorSpec.of("w", 2));
+    UpdateAccumulator acc = new UpdateAccumulator(layout);
+    for (double m : new double[] {0, -1, 1.5, Double.NaN}) {
+      InvalidUpdateException e = assertThrows(InvalidUpdateException.class, () -> acc.add(new float[2], 1, m));
+      assertTrue(e.getMessage().contains("multiplier"), e.getMessage());
+      assertThrows(InvalidUpdateException.class, () -> acc.add(new byte[8], 0, 1, m));
+    }
+    assertEquals(0, acc.updates());
+    assertEquals(0, acc.totalWeight());
+  }
 }

@@ -28,14 +28,14 @@ import java.util.List;
  * thread-safe.
  */
 public final class MultiKrum implements RobustAggregator {
+  /** {@link #m} of {@link #multiKrum(int)}: n − f, taken from each round's n. */
+  private static final int ALL_BUT_F = 0;
+
   private final int f;
   private final int m;
 
   private MultiKrum(int f, int m) {
     this.f = checkF(f);
-    if (m < 1) {
-      throw new IllegalArgumentException("multi-krum m (updates averaged) must be >= 1, got " + m);
-    }
     this.m = m;
   }
 
@@ -56,7 +56,20 @@ public final class MultiKrum implements RobustAggregator {
    *     the f worst-scored out
    */
   public static MultiKrum multiKrum(int f, int m) {
+    if (m < 1) {
+      throw new IllegalArgumentException("multi-krum m (updates averaged) must be >= 1, got " + m);
+    }
     return new MultiKrum(f, m);
+  }
+
+  /**
+   * Multi-Krum averaging the n − f best-scored of each round's n updates (the f worst are left out),
+   * however many updates a round has.
+   *
+   * @param f the number of Byzantine updates to tolerate, at least 0
+   */
+  public static MultiKrum multiKrum(int f) {
+    return new MultiKrum(f, ALL_BUT_F);
   }
 
   /** The number of Byzantine updates tolerated. */
@@ -64,7 +77,7 @@ public final class MultiKrum implements RobustAggregator {
     return f;
   }
 
-  /** The number of updates averaged (1 for Krum). */
+  /** The number of updates averaged (1 for Krum), or 0 when it is n − f for each round's n. */
   public int m() {
     return m;
   }
@@ -137,7 +150,7 @@ public final class MultiKrum implements RobustAggregator {
   @Override
   public float[] aggregate(List<float[]> updates, long[] weights) {
     long[] w = Updates.checkWeights(weights, updates.size());
-    int[] chosen = select(updates, f, m);
+    int[] chosen = select(updates, f, m == ALL_BUT_F ? Math.max(1, updates.size() - f) : m);
     List<float[]> vectors = new ArrayList<>(chosen.length);
     List<Long> chosenWeights = new ArrayList<>(chosen.length);
     for (int i : chosen) {
@@ -160,7 +173,7 @@ public final class MultiKrum implements RobustAggregator {
 
   @Override
   public String toString() {
-    return m == 1 ? "Krum{f=" + f + "}" : "MultiKrum{f=" + f + ", m=" + m + "}";
+    return m == 1 ? "Krum{f=" + f + "}" : "MultiKrum{f=" + f + ", m=" + (m == ALL_BUT_F ? "n-f" : m) + "}";
   }
 
   private static double squaredDistance(float[] a, float[] b, int d) {

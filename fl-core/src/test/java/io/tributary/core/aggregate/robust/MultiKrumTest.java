@@ -90,4 +90,15 @@ class MultiKrumTest {
     assertEquals(3, MultiKrum.multiKrum(1, 3).m());
     assertEquals(1, MultiKrum.krum(1).f());
   }
+
+  /** Five updates, f = 1: m = n − f = 4 leaves out exactly the far outlier, however many updates come. */
+  @Test
+  void multiKrumAllButF_averagesNMinusFBest() {
+    java.util.List<float[]> updates = java.util.List.of(new float[] {1f}, new float[] {2f}, new float[] {3f},
+        new float[] {2f}, new float[] {1000f});
+    float[] out = MultiKrum.multiKrum(1).aggregate(updates, null);
+    org.junit.jupiter.api.Assertions.assertEquals(2f, out[0], 1e-6f);
+    org.junit.jupiter.api.Assertions.assertEquals("multi-krum", MultiKrum.multiKrum(1).name());
+    org.junit.jupiter.api.Assertions.assertEquals(0, MultiKrum.multiKrum(1).m());
+  }
 }
