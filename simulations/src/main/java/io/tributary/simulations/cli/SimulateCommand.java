@@ -200,6 +200,9 @@ public final class SimulateCommand implements Callable<Integer> {
               result.partition().summary(data.trainLabels(), data.classes()), StandardCharsets.UTF_8);
         }
         Files.write(dir.resolve("model-" + run.name() + ".f32"), TensorCodec.toBytes(result.model().toArray()));
+        if (!result.adversaries().isEmpty()) {
+          writeAdversaries(dir.resolve("adversaries-" + run.name() + ".csv"), result.adversaries());
+        }
         // Finished: the final model replaces the checkpoint (a resume keeps finished runs as they are).
         new CheckpointStore(dir, run).clear();
       }
@@ -212,7 +215,7 @@ public final class SimulateCommand implements Callable<Integer> {
     }
     report.build().write(dir.resolve("report.html"));
     System.out.printf(Locale.ROOT, "results in %s (metrics.csv, metrics.jsonl, timings.csv, accuracy.png, loss.png,"
-        + " report.html, partition-*.txt, model-*.f32)%n", dir);
+        + " report.html, partition-*.txt, model-*.f32, adversaries-*.csv with malicious clients)%n", dir);
     if (!outOfTime.isEmpty()) {
       System.out.printf(Locale.ROOT, "runs stopped by their time budget: %s; go on with: fl simulate %s --out %s"
           + " --resume (raise time-budget with --set time-budget=...)%n", outOfTime, experiment, dir);
@@ -273,5 +276,15 @@ public final class SimulateCommand implements Callable<Integer> {
     System.setProperty("tributary.simulate.keys", String.join(", ", ExperimentLoader.keys()));
     System.setProperty("java.awt.headless", "true");
     return new CommandLine(new SimulateCommand()).execute(args);
+  }
+
+  /** One line per round: how many malicious clients were sampled and how many of their updates were aggregated. */
+  private static void writeAdversaries(java.nio.file.Path file, List<SimulationEngine.Adversaries> rounds)
+      throws IOException {
+    StringBuilder csv = new StringBuilder("round,malicious_sampled,malicious_aggregated\n");
+    for (SimulationEngine.Adversaries a : rounds) {
+      csv.append(a.round()).append(',').append(a.sampled()).append(',').append(a.aggregated()).append('\n');
+    }
+    Files.writeString(file, csv, StandardCharsets.UTF_8);
   }
 }

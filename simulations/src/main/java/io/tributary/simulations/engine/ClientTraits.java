@@ -29,6 +29,31 @@ public record ClientTraits(double speed, long localEpochs, double availability, 
     return new ClientTraits(speed, epochs, config.availability(), config.dropout());
   }
 
+  /**
+   * Whether {@code client} straggles in round {@code round}: a seeded coin per client and round with
+   * probability {@code stragglers} (FedProx: a fixed share of each round's devices cannot finish E
+   * epochs).
+   */
+  public static boolean straggles(ExperimentConfig config, long round, long client) {
+    return config.stragglers() > 0.0 && coin(config.seed(), -6, round, client) < config.stragglers();
+  }
+
+  /**
+   * The local epochs {@code client} runs in round {@code round}: its own epochs ({@link #of}), or
+   * with {@code epochs-per-round} a fresh draw from [local-epochs, local-epochs-max] each round; a
+   * straggler instead runs x ~ U{1..that} epochs (FedProx's partial work).
+   */
+  public static long epochs(ExperimentConfig config, long round, long client) {
+    long epochs = config.epochsPerRound()
+        ? config.localEpochs() + stream(config.seed(), -7, round, client)
+            .nextLong(config.localEpochsMax() - config.localEpochs() + 1)
+        : of(config, client).localEpochs();
+    if (straggles(config, round, client)) {
+      epochs = 1 + stream(config.seed(), -8, round, client).nextLong(epochs);
+    }
+    return epochs;
+  }
+
   /** Whether {@code client} is online when round {@code round} samples (a seeded coin per round). */
   public static boolean online(ExperimentConfig config, long round, long client) {
     return config.availability() >= 1.0 || coin(config.seed(), -4, round, client) < config.availability();
@@ -40,6 +65,10 @@ public record ClientTraits(double speed, long localEpochs, double availability, 
   }
 
   private static double coin(long seed, long stream, long round, long client) {
-    return new SplittableRandom(Seeds.derive(Seeds.derive(Seeds.derive(seed, stream), round), client)).nextDouble();
+    return stream(seed, stream, round, client).nextDouble();
+  }
+
+  private static SplittableRandom stream(long seed, long stream, long round, long client) {
+    return new SplittableRandom(Seeds.derive(Seeds.derive(Seeds.derive(seed, stream), round), client));
   }
 }

@@ -4,6 +4,7 @@ import io.tributary.core.nn.Architectures;
 import io.tributary.core.nn.DenseNetwork;
 import io.tributary.core.nn.ModelArchitecture;
 import io.tributary.core.config.ConfigScalars;
+import io.tributary.core.strategy.StrategySpec;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,7 +23,11 @@ import java.util.Optional;
 public final class ExperimentConfig {
   public static final List<String> DATASETS = List.of("mnist", "fashion-mnist", "synthetic", "leaf");
   public static final List<String> PARTITIONS = List.of("iid", "shards", "dirichlet", "power-law", "natural");
-  public static final List<String> STRATEGIES = List.of("fedavg", "fedavgm", "fedadagrad", "fedadam", "fedyogi");
+  public static final List<String> STRATEGIES = StrategySpec.STRATEGIES;
+  /** How a round's cohort is drawn: uniformly, or with probability proportional to local data size. */
+  public static final List<String> CLIENT_SAMPLINGS = List.of("uniform", "by-size");
+  /** What malicious clients send: their honest update sign-flipped and scaled by {@code attack-scale}. */
+  public static final List<String> ATTACKS = List.of("sign-flip");
   public static final List<String> BACKENDS = List.of("blas", "java");
   /** Default nominal device throughput for {@code simulated_seconds}: a phone-class CPU on a small model. */
   public static final double DEFAULT_DEVICE_SAMPLES_PER_SECOND = 1000;
@@ -36,18 +41,20 @@ public final class ExperimentConfig {
   private final double powerLawExponent;
   private final int minClientSize;
   private final ModelArchitecture model;
-  private final String strategy;
+  private final StrategySpec strategy;
   private final int clients;
   private final int clientsPerRound;
   private final long localEpochs;
   private final long batchSize;
   private final double learningRate;
-  private final double serverLearningRate;
-  /** Server optimiser hyper-parameters; null = the strategy's default. */
-  private final Double serverMomentum;
-  private final Double serverBeta1;
-  private final Double serverBeta2;
-  private final Double serverTau;
+  private final String clientSampling;
+  private final double stragglers;
+  private final boolean dropStragglers;
+  private final boolean epochsPerRound;
+  private final int maliciousClients;
+  private final String attack;
+  private final double attackScale;
+  private final double clipNorm;
   private final int rounds;
   private final int evalEvery;
   private final long seed;
@@ -75,7 +82,7 @@ public final class ExperimentConfig {
     this.powerLawExponent = b.powerLawExponent;
     this.minClientSize = b.minClientSize;
     this.model = b.model;
-    this.strategy = b.strategy;
+    this.strategy = b.strategy.build();
     this.clients = b.clients;
     this.clientsPerRound = b.clientsPerRound > 0
         ? b.clientsPerRound
@@ -83,12 +90,14 @@ public final class ExperimentConfig {
     this.localEpochs = b.localEpochs;
     this.batchSize = b.batchSize;
     this.learningRate = b.learningRate;
-    this.serverLearningRate = b.serverLearningRateSet || b.strategy.equals("fedavg") || b.strategy.equals("fedavgm")
-        ? b.serverLearningRate : io.tributary.core.strategy.AdaptiveFedOpt.DEFAULT_SERVER_LEARNING_RATE;
-    this.serverMomentum = b.serverMomentum;
-    this.serverBeta1 = b.serverBeta1;
-    this.serverBeta2 = b.serverBeta2;
-    this.serverTau = b.serverTau;
+    this.clientSampling = b.clientSampling;
+    this.stragglers = b.stragglers;
+    this.dropStragglers = b.dropStragglers;
+    this.epochsPerRound = b.epochsPerRound;
+    this.maliciousClients = b.maliciousClients;
+    this.attack = b.attack;
+    this.attackScale = b.attackScale;
+    this.clipNorm = b.clipNorm;
     this.rounds = b.rounds;
     this.evalEvery = b.evalEvery;
     this.seed = b.seed;
@@ -123,19 +132,21 @@ public final class ExperimentConfig {
     b.powerLawExponent = powerLawExponent;
     b.minClientSize = minClientSize;
     b.model = model;
-    b.strategy = strategy;
+    b.strategy = strategy.toBuilder();
     b.clients = clients;
     b.clientsPerRound = clientsPerRound;
     b.fraction = 0;
     b.localEpochs = localEpochs;
     b.batchSize = batchSize;
     b.learningRate = learningRate;
-    b.serverLearningRate = serverLearningRate;
-    b.serverLearningRateSet = true;
-    b.serverMomentum = serverMomentum;
-    b.serverBeta1 = serverBeta1;
-    b.serverBeta2 = serverBeta2;
-    b.serverTau = serverTau;
+    b.clientSampling = clientSampling;
+    b.stragglers = stragglers;
+    b.dropStragglers = dropStragglers;
+    b.epochsPerRound = epochsPerRound;
+    b.maliciousClients = maliciousClients;
+    b.attack = attack;
+    b.attackScale = attackScale;
+    b.clipNorm = clipNorm;
     b.rounds = rounds;
     b.evalEvery = evalEvery;
     b.seed = seed;
@@ -216,7 +227,13 @@ public final class ExperimentConfig {
     return model;
   }
 
+  /** The strategy's name. */
   public String strategy() {
+    return strategy.strategy();
+  }
+
+  /** The strategy and its server-side settings. */
+  public StrategySpec strategySpec() {
     return strategy;
   }
 
@@ -243,28 +260,55 @@ public final class ExperimentConfig {
     return learningRate;
   }
 
+  /** The server learning rate η in effect (the strategy's default unless set). */
   public double serverLearningRate() {
-    return serverLearningRate;
+    return strategy.serverLearningRate();
   }
 
-  /** FedAvgM's server momentum β; empty = its default. */
-  public Optional<Double> serverMomentum() {
-    return Optional.ofNullable(serverMomentum);
+  /** {@code uniform} or {@code by-size} (probability proportional to local data, without replacement). */
+  public String clientSampling() {
+    return clientSampling;
   }
 
-  /** β1 of FedAdagrad / FedAdam / FedYogi; empty = the default. */
-  public Optional<Double> serverBeta1() {
-    return Optional.ofNullable(serverBeta1);
+  /**
+   * The fraction of each round's cohort that are stragglers (FedProx's systems heterogeneity): each
+   * runs x ~ U{1..E} local epochs instead of E, drawn per client and round.
+   */
+  public double stragglers() {
+    return stragglers;
   }
 
-  /** β2 of FedAdam / FedYogi; empty = the default. */
-  public Optional<Double> serverBeta2() {
-    return Optional.ofNullable(serverBeta2);
+  /** Whether stragglers' partial work is dropped (FedAvg's deadline) instead of aggregated. */
+  public boolean dropStragglers() {
+    return dropStragglers;
   }
 
-  /** τ (adaptivity) of FedAdagrad / FedAdam / FedYogi; empty = the default. */
-  public Optional<Double> serverTau() {
-    return Optional.ofNullable(serverTau);
+  /**
+   * Whether a client's local epochs in [local-epochs, local-epochs-max] are drawn afresh each round
+   * (FedNova's E_i ~ U(2, 5)) instead of once per client.
+   */
+  public boolean epochsPerRound() {
+    return epochsPerRound;
+  }
+
+  /** How many clients (ids 0 .. n−1 of a random permutation, fixed by the seed) are malicious. */
+  public int maliciousClients() {
+    return maliciousClients;
+  }
+
+  /** What malicious clients send; see {@link #ATTACKS}. */
+  public String attack() {
+    return attack;
+  }
+
+  /** The factor malicious clients scale their sign-flipped update by. */
+  public double attackScale() {
+    return attackScale;
+  }
+
+  /** The L2 bound every update is clipped to before aggregation (norm bounding); 0 for none. */
+  public double clipNorm() {
+    return clipNorm;
   }
 
   public int rounds() {
@@ -356,24 +400,29 @@ public final class ExperimentConfig {
       default -> { }
     }
     m.put("model", model.name());
-    m.put("strategy", strategy);
     m.put("clients", clients);
     m.put("clients-per-round", clientsPerRound);
     m.put("local-epochs", localEpochs);
     m.put("batch-size", batchSize == 0 ? "inf" : batchSize);
     m.put("learning-rate", learningRate);
-    m.put("server-learning-rate", serverLearningRate);
-    if (serverMomentum != null) {
-      m.put("server-momentum", serverMomentum);
+    m.putAll(strategy.toMap());
+    if (!clientSampling.equals("uniform")) {
+      m.put("client-sampling", clientSampling);
     }
-    if (serverBeta1 != null) {
-      m.put("server-beta1", serverBeta1);
+    if (stragglers > 0) {
+      m.put("stragglers", stragglers);
+      m.put("drop-stragglers", dropStragglers);
     }
-    if (serverBeta2 != null) {
-      m.put("server-beta2", serverBeta2);
+    if (epochsPerRound) {
+      m.put("epochs-per-round", true);
     }
-    if (serverTau != null) {
-      m.put("server-tau", serverTau);
+    if (maliciousClients > 0) {
+      m.put("malicious-clients", maliciousClients);
+      m.put("attack", attack);
+      m.put("attack-scale", attackScale);
+    }
+    if (clipNorm > 0) {
+      m.put("clip-norm", clipNorm);
     }
     m.put("rounds", rounds);
     m.put("eval-every", evalEvery);
@@ -421,7 +470,7 @@ public final class ExperimentConfig {
     private double powerLawExponent = 1.0;
     private int minClientSize = 1;
     private ModelArchitecture model = DenseNetwork.mnist2nn();
-    private String strategy = "fedavg";
+    private StrategySpec.Builder strategy = StrategySpec.builder();
     private int clients = 100;
     private int clientsPerRound;
     private double fraction = 0.1;
@@ -431,12 +480,14 @@ public final class ExperimentConfig {
     private double deviceSamplesPerSecond = DEFAULT_DEVICE_SAMPLES_PER_SECOND;
     private long batchSize = 10;
     private double learningRate = 0.1;
-    private double serverLearningRate = 1.0;
-    private boolean serverLearningRateSet;
-    private Double serverMomentum;
-    private Double serverBeta1;
-    private Double serverBeta2;
-    private Double serverTau;
+    private String clientSampling = "uniform";
+    private double stragglers;
+    private boolean dropStragglers = true;
+    private boolean epochsPerRound;
+    private int maliciousClients;
+    private String attack = "sign-flip";
+    private double attackScale = 10;
+    private double clipNorm;
     private int rounds = 10;
     private int evalEvery = 1;
     private long seed;
@@ -530,7 +581,59 @@ public final class ExperimentConfig {
     }
 
     public Builder strategy(String v) {
-      strategy = oneOf("strategy", v, STRATEGIES);
+      strategy.strategy(v == null ? null : v.toLowerCase(Locale.ROOT));
+      return this;
+    }
+
+    /**
+     * Sets one of the strategy's keys ({@link StrategySpec#KEYS}: server optimizer, proximal-mu,
+     * weighting, aggregator and its parameters), checked by {@link StrategySpec.Builder}.
+     */
+    public Builder strategyKey(String key, Object value) {
+      strategy.set(key, value);
+      return this;
+    }
+
+    public Builder clientSampling(String v) {
+      clientSampling = oneOf("client-sampling", v, CLIENT_SAMPLINGS);
+      return this;
+    }
+
+    public Builder stragglers(double v) {
+      if (!(v >= 0 && v <= 1)) {
+        throw bad("stragglers", v, "must be a fraction in [0, 1]");
+      }
+      stragglers = v;
+      return this;
+    }
+
+    public Builder dropStragglers(boolean v) {
+      dropStragglers = v;
+      return this;
+    }
+
+    public Builder epochsPerRound(boolean v) {
+      epochsPerRound = v;
+      return this;
+    }
+
+    public Builder maliciousClients(int v) {
+      maliciousClients = (int) ConfigScalars.atLeast("malicious-clients", v, 0);
+      return this;
+    }
+
+    public Builder attack(String v) {
+      attack = oneOf("attack", v, ATTACKS);
+      return this;
+    }
+
+    public Builder attackScale(double v) {
+      attackScale = ConfigScalars.positiveFinite("attack-scale", v);
+      return this;
+    }
+
+    public Builder clipNorm(double v) {
+      clipNorm = ConfigScalars.positiveFinite("clip-norm", v);
       return this;
     }
 
@@ -577,36 +680,27 @@ public final class ExperimentConfig {
     }
 
     public Builder serverMomentum(double v) {
-      serverMomentum = belowOne("server-momentum", v);
+      strategy.serverMomentum(v);
       return this;
     }
 
     public Builder serverBeta1(double v) {
-      serverBeta1 = belowOne("server-beta1", v);
+      strategy.serverBeta1(v);
       return this;
     }
 
     public Builder serverBeta2(double v) {
-      serverBeta2 = belowOne("server-beta2", v);
+      strategy.serverBeta2(v);
       return this;
     }
 
-    /** A decay or momentum factor: in [0, 1). */
-    private static double belowOne(String key, double v) {
-      if (!(v >= 0 && v < 1)) {
-        throw bad(key, v, "must be in [0, 1)");
-      }
-      return v;
-    }
-
     public Builder serverTau(double v) {
-      serverTau = ConfigScalars.positiveFinite("server-tau", v);
+      strategy.serverTau(v);
       return this;
     }
 
     public Builder serverLearningRate(double v) {
-      serverLearningRateSet = true;
-      serverLearningRate = ConfigScalars.positiveFinite("server-learning-rate", v);
+      strategy.serverLearningRate(v);
       return this;
     }
 
@@ -724,7 +818,7 @@ public final class ExperimentConfig {
     }
 
     public ExperimentConfig build() {
-      ExperimentConfig c = new ExperimentConfig(this);
+      ExperimentConfig c = new ExperimentConfig(this); // builds the strategy spec: its checks come first
       if (c.clientsPerRound > c.clients) {
         throw new IllegalArgumentException("config 'clients-per-round' (" + c.clientsPerRound
             + ") cannot exceed 'clients' (" + c.clients + ")");
@@ -733,17 +827,17 @@ public final class ExperimentConfig {
         throw new IllegalArgumentException("config 'local-epochs-max' (" + localEpochsMax
             + ") cannot be below 'local-epochs' (" + localEpochs + ")");
       }
-      String adaptive = "fedadagrad fedadam fedyogi";
-      if (serverMomentum != null && !strategy.equals("fedavgm")) {
-        throw new IllegalArgumentException("config 'server-momentum' applies to strategy fedavgm only, not " + strategy);
+      c.strategy.checkCohort("clients-per-round", c.clientsPerRound);
+      if (maliciousClients > c.clients) {
+        throw new IllegalArgumentException("config 'malicious-clients' (" + maliciousClients
+            + ") cannot exceed 'clients' (" + c.clients + ")");
       }
-      if ((serverBeta1 != null || serverTau != null) && !adaptive.contains(strategy)) {
-        throw new IllegalArgumentException("config 'server-beta1' and 'server-tau' apply to fedadagrad, fedadam and"
-            + " fedyogi only, not " + strategy);
+      if (epochsPerRound && localEpochsMax <= localEpochs) {
+        throw new IllegalArgumentException("config 'epochs-per-round' needs 'local-epochs-max' above 'local-epochs'");
       }
-      if (serverBeta2 != null && !strategy.equals("fedadam") && !strategy.equals("fedyogi")) {
-        throw new IllegalArgumentException("config 'server-beta2' applies to fedadam and fedyogi only, not "
-            + strategy);
+      if (c.strategy.strategy().equals("scaffold") && (checkpointEvery > 0 || timeBudget != null)) {
+        throw new IllegalArgumentException("config 'strategy': scaffold keeps every participant's control variate,"
+            + " which checkpoints do not save yet; drop 'checkpoint-every' and 'time-budget'");
       }
       if (dataset.equals("leaf") && dataDir == null) {
         throw new IllegalArgumentException("config 'dataset': leaf needs 'data-dir', a LEAF data directory with"

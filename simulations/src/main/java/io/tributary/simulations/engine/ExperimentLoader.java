@@ -44,18 +44,23 @@ public final class ExperimentLoader {
     KEYS.put("power-law-exponent", (b, v) -> b.powerLawExponent(number("power-law-exponent", v)));
     KEYS.put("min-client-size", (b, v) -> b.minClientSize(integer("min-client-size", v)));
     KEYS.put("model", (b, v) -> b.model(string("model", v)));
-    KEYS.put("strategy", (b, v) -> b.strategy(string("strategy", v)));
+    for (String key : io.tributary.core.strategy.StrategySpec.KEYS) {
+      KEYS.put(key, (b, v) -> b.strategyKey(key, v));
+    }
+    KEYS.put("client-sampling", (b, v) -> b.clientSampling(string("client-sampling", v)));
+    KEYS.put("stragglers", (b, v) -> b.stragglers(number("stragglers", v)));
+    KEYS.put("drop-stragglers", (b, v) -> b.dropStragglers(bool("drop-stragglers", v)));
+    KEYS.put("epochs-per-round", (b, v) -> b.epochsPerRound(bool("epochs-per-round", v)));
+    KEYS.put("malicious-clients", (b, v) -> b.maliciousClients(integer("malicious-clients", v)));
+    KEYS.put("attack", (b, v) -> b.attack(string("attack", v)));
+    KEYS.put("attack-scale", (b, v) -> b.attackScale(number("attack-scale", v)));
+    KEYS.put("clip-norm", (b, v) -> b.clipNorm(number("clip-norm", v)));
     KEYS.put("clients", (b, v) -> b.clients(integer("clients", v)));
     KEYS.put("clients-per-round", (b, v) -> b.clientsPerRound(integer("clients-per-round", v)));
     KEYS.put("fraction", (b, v) -> b.fraction(number("fraction", v)));
     KEYS.put("local-epochs", (b, v) -> b.localEpochs(integer("local-epochs", v)));
     KEYS.put("batch-size", (b, v) -> b.batchSize(batchSize("batch-size", v)));
     KEYS.put("learning-rate", (b, v) -> b.learningRate(number("learning-rate", v)));
-    KEYS.put("server-learning-rate", (b, v) -> b.serverLearningRate(number("server-learning-rate", v)));
-    KEYS.put("server-momentum", (b, v) -> b.serverMomentum(number("server-momentum", v)));
-    KEYS.put("server-beta1", (b, v) -> b.serverBeta1(number("server-beta1", v)));
-    KEYS.put("server-beta2", (b, v) -> b.serverBeta2(number("server-beta2", v)));
-    KEYS.put("server-tau", (b, v) -> b.serverTau(number("server-tau", v)));
     KEYS.put("rounds", (b, v) -> b.rounds(integer("rounds", v)));
     KEYS.put("eval-every", (b, v) -> b.evalEvery(integer("eval-every", v)));
     KEYS.put("seed", (b, v) -> b.seed(longInteger("seed", v)));

@@ -20,13 +20,9 @@ import io.tributary.core.protocol.EvaluateResult;
 import io.tributary.core.protocol.FitInstructions;
 import io.tributary.core.protocol.FitResult;
 import io.tributary.core.protocol.RoundResults;
-import io.tributary.core.strategy.AdaptiveFedOpt;
-import io.tributary.core.strategy.FedAdagrad;
-import io.tributary.core.strategy.FedAdam;
-import io.tributary.core.strategy.FedAvg;
-import io.tributary.core.strategy.FedAvgM;
-import io.tributary.core.strategy.FedOpt;
-import io.tributary.core.strategy.FedYogi;
+import io.tributary.core.aggregate.robust.NormBound;
+import io.tributary.core.aggregate.robust.RobustAggregator;
+import io.tributary.core.strategy.Scaffold;
 import io.tributary.core.strategy.Seeds;
 import io.tributary.core.strategy.Strategy;
 import io.tributary.data.partition.Partition;
@@ -67,6 +63,8 @@ public final class SimulationEngine {
   private final SimulationData data;
   private final List<ClientMod> mods;
   private final UpdatePipeline pipeline;
+  /** The malicious clients' ids, ascending (a seeded sample of {@code malicious-clients}). */
+  private final int[] malicious;
 
   public SimulationEngine(ExperimentConfig config, SimulationData data) {
     this(config, data, List.of(), List.of());
@@ -82,6 +80,9 @@ public final class SimulationEngine {
     this.data = Objects.requireNonNull(data, "data");
     this.mods = List.copyOf(mods);
     this.pipeline = new UpdatePipeline(stages);
+    this.malicious = config.maliciousClients() == 0 ? new int[0]
+        : sampleClients(config.clients(), config.maliciousClients(),
+            new SplittableRandom(Seeds.derive(config.seed(), -9)));
     ModelArchitecture model = config.model();
     int inputs = model instanceof DenseNetwork dense ? dense.inputs() : ConvNetwork.INPUTS;
     int classes = model instanceof DenseNetwork dense ? dense.classes() : ConvNetwork.CLASSES;
@@ -119,39 +120,8 @@ public final class SimulationEngine {
 
   /** The strategy the config names, seeded from the run seed. */
   public Strategy strategy() {
-    return switch (config.strategy()) {
-      case "fedavg" -> clientSide(FedAvg.builder()).build();
-      case "fedavgm" -> {
-        FedAvgM.Builder b = clientSide(FedAvgM.builder());
-        config.serverMomentum().ifPresent(b::momentum);
-        yield b.build();
-      }
-      case "fedadagrad" -> adaptive(FedAdagrad.builder()).build();
-      case "fedadam" -> {
-        FedAdam.Builder b = adaptive(FedAdam.builder());
-        config.serverBeta2().ifPresent(b::beta2);
-        yield b.build();
-      }
-      case "fedyogi" -> {
-        FedYogi.Builder b = adaptive(FedYogi.builder());
-        config.serverBeta2().ifPresent(b::beta2);
-        yield b.build();
-      }
-      default -> throw new IllegalArgumentException("config 'strategy': unknown " + config.strategy());
-    };
-  }
-
-  /** The client side every FedOpt strategy shares: what each selected client is told. */
-  private <B extends FedOpt.Builder<B>> B clientSide(B b) {
-    return b.learningRate(config.learningRate()).localEpochs(config.localEpochs()).batchSize(config.batchSize())
-        .serverLearningRate(config.serverLearningRate()).seed(config.seed());
-  }
-
-  private <B extends AdaptiveFedOpt.Builder<B>> B adaptive(B b) {
-    clientSide(b);
-    config.serverBeta1().ifPresent(b::beta1);
-    config.serverTau().ifPresent(b::tau);
-    return b;
+    return config.strategySpec().create(config.learningRate(), config.localEpochs(), config.batchSize(), config.seed(),
+        config.clients());
   }
 
   /**
@@ -159,9 +129,9 @@ public final class SimulationEngine {
    * examples × its local epochs) over its speed trait times the nominal device throughput. A round
    * lasts as long as its slowest reporting client.
    */
-  private double simulatedSeconds(int client, ClientUpdate update) {
+  private double simulatedSeconds(int round, int client, ClientUpdate update) {
     ClientTraits traits = ClientTraits.of(config, client);
-    double samples = (double) update.numExamples() * traits.localEpochs();
+    double samples = (double) update.numExamples() * ClientTraits.epochs(config, round, client);
     return samples / (traits.speed() * config.deviceSamplesPerSecond());
   }
 
@@ -180,7 +150,22 @@ public final class SimulationEngine {
    * only those), and why it ended; {@code partition} is null when clients generate their data on
    * demand.
    */
-  public record Result(ModelWeights model, List<RoundRecord> rounds, Partition partition, Stop stop) {}
+  public record Result(ModelWeights model, List<RoundRecord> rounds, Partition partition, Stop stop,
+      List<Adversaries> adversaries) {
+    public Result(ModelWeights model, List<RoundRecord> rounds, Partition partition, Stop stop) {
+      this(model, rounds, partition, stop, List.of());
+    }
+  }
+
+  /**
+   * How many of a round's clients were malicious ({@code malicious-clients}): sampled, and whose
+   * update reached the aggregation (a robust aggregator may still discard it).
+   */
+  public record Adversaries(int round, int sampled, int aggregated) {}
+
+  /** What every client task of one round shares. */
+  private record RoundPlan(int round, ModelWeights model, ConfigValues config, UpdateAccumulator accumulator,
+      float[][] buffered, long[] bufferedWeights, float[] serverControl, UpdateAccumulator controlAccumulator) {}
 
   /**
    * Where a virtual client's samples come from: rows of the shared arrays (a partition) or a
@@ -248,6 +233,8 @@ public final class SimulationEngine {
     if (from != null) {
       strategy.restoreState(from.strategyState());
     }
+    Scaffold scaffold = strategy instanceof Scaffold sc ? sc : null;
+    List<Adversaries> adversaries = new ArrayList<>();
     ModelWeights global = from != null ? from.model() : net.initialize(Seeds.derive(config.seed(), -2));
     if (!global.layout().equals(net.layout())) {
       throw new IllegalArgumentException("checkpoint model has layout " + global.layout() + ", " + net.name()
@@ -274,6 +261,8 @@ public final class SimulationEngine {
     // The test set in fixed parts evaluated in parallel and summed in part order: the same metrics
     // whatever the thread count.
     List<SharedDataTrainer> evaluators = new ArrayList<>();
+    ControlVariateStore controls = scaffold != null
+        ? new ControlVariateStore(net.layout().totalElements(), CONTROL_VARIATE_HEAP_BYTES) : null;
     try {
       int testSize = data.testLabels().length;
       int parts = Math.min(EVALUATION_PARTS, testSize);
@@ -297,11 +286,17 @@ public final class SimulationEngine {
           : Double.NEGATIVE_INFINITY;
       for (int round = from != null ? from.round() + 1 : 1; round <= config.rounds(); round++) {
         long start = System.nanoTime();
-        int[] cohort = sampleOnlineClients(round);
+        int[] cohort = config.clientSampling().equals("by-size") ? sampleBySize(round, population)
+            : sampleOnlineClients(round);
         ConfigValues roundConfig = strategy.configureFit(round);
         UpdateAccumulator accumulator = new UpdateAccumulator(net.layout());
+        int parameters = net.layout().totalElements();
+        boolean buffers = strategy.robustAggregator().isPresent();
+        RoundPlan plan = new RoundPlan(round, global, roundConfig, accumulator,
+            buffers ? new float[cohort.length][] : null, buffers ? new long[cohort.length] : null,
+            scaffold != null ? scaffold.serverControl(parameters) : null,
+            scaffold != null ? new UpdateAccumulator(net.layout()) : null);
         List<Future<ClientUpdate>> futures = new ArrayList<>();
-        final ModelWeights model = global;
         final int r = round;
         // Largest clients first (LPT scheduling): the round's last worker is then busy with a small
         // client, not a big one, so fewer threads idle at the round's end. Aggregation is
@@ -318,11 +313,16 @@ public final class SimulationEngine {
         Future<?>[] byPosition = new Future<?>[cohort.length];
         for (int position : order) {
           int client = cohort[position];
+          int slot = position;
           byPosition[position] = executor.submit(() -> {
             if (ClientTraits.dropsOut(config, r, client)) {
-              throw new DroppedOutException();
+              throw new DroppedOutException(DROPPED_OUT);
             }
-            return trainClient(pool, strategy, model, r, client, population, roundConfig, accumulator);
+            if (config.dropStragglers() && ClientTraits.straggles(config, r, client)) {
+              // FedAvg's deadline: a straggler's partial work never arrives (and costs no compute here).
+              throw new DroppedOutException(STRAGGLER_DROPPED);
+            }
+            return trainClient(pool, strategy, plan, slot, client, population, controls);
           });
         }
         for (Future<?> f : byPosition) {
@@ -337,11 +337,11 @@ public final class SimulationEngine {
           try {
             ClientUpdate update = futures.get(i).get();
             updates.add(update);
-            simulatedSeconds = Math.max(simulatedSeconds, simulatedSeconds(cohort[i], update));
+            simulatedSeconds = Math.max(simulatedSeconds, simulatedSeconds(round, cohort[i], update));
           } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            if (cause instanceof DroppedOutException) {
-              failures.add(new ClientFailure("sim-" + cohort[i], round, "dropped out"));
+            if (cause instanceof DroppedOutException dropped) {
+              failures.add(new ClientFailure("sim-" + cohort[i], round, dropped.getMessage()));
               continue;
             }
             if (!(cause instanceof InvalidUpdateException) && !(cause instanceof ArithmeticException)) {
@@ -351,8 +351,25 @@ public final class SimulationEngine {
             failures.add(new ClientFailure("sim-" + cohort[i], round, cause.getMessage()));
           }
         }
-        if (updates.isEmpty() && failures.stream().allMatch(f -> f.reason().equals("dropped out"))) {
-          // Everyone dropped out: like a server round without quorum, the model stays as it was.
+        if (malicious.length > 0) {
+          adversaries.add(countAdversaries(round, cohort, updates));
+        }
+        AggregatedUpdate aggregate = null;
+        String noQuorum = null;
+        if (updates.isEmpty() && failures.stream().allMatch(f -> DROPPED_OUT.equals(f.reason())
+            || STRAGGLER_DROPPED.equals(f.reason()))) {
+          noQuorum = "every client dropped out";
+        } else if (!updates.isEmpty() && buffers) {
+          try {
+            aggregate = combine(strategy.robustAggregator().orElseThrow(), plan, net.layout());
+          } catch (IllegalArgumentException e) {
+            // Too few updates for the aggregator (Krum's n >= 2f + 3 after dropouts): no quorum.
+            noQuorum = e.getMessage();
+          }
+        }
+        if (noQuorum != null) {
+          LOG.log(System.Logger.Level.INFO, "round {0}: model unchanged, {1}", round, noQuorum);
+          // Like a server round without quorum, the model stays as it was.
           RoundRecord empty = new RoundRecord(config.name(), round, cohort.length, 0, Double.NaN, Double.NaN,
               Double.NaN, 0, net.layout().totalBytes() * cohort.length, (System.nanoTime() - start) / 1e9, 0.0);
           history.add(empty);
@@ -367,8 +384,13 @@ public final class SimulationEngine {
           throw new DivergedException("round " + round + ": no valid update from any of the " + cohort.length
               + " clients (first: " + failures.get(0).reason() + ")");
         }
-        AggregatedUpdate aggregate = accumulator.snapshot();
+        if (aggregate == null) {
+          aggregate = accumulator.snapshot();
+        }
         RoundResults results = new RoundResults(round, updates, failures);
+        if (scaffold != null) {
+          scaffold.updateControl(plan.controlAccumulator().snapshot());
+        }
         global = strategy.aggregateFit(round, global, aggregate, results);
         double testLoss = Double.NaN;
         double testAccuracy = Double.NaN;
@@ -408,8 +430,11 @@ public final class SimulationEngine {
       for (SharedDataTrainer e : evaluators) {
         close(e);
       }
+      if (controls != null) {
+        controls.close();
+      }
     }
-    return new Result(global, history, partition, stop);
+    return new Result(global, history, partition, stop, List.copyOf(adversaries));
   }
 
   /**
@@ -501,39 +526,95 @@ public final class SimulationEngine {
     }
   }
 
-  private ClientUpdate trainClient(BlockingQueue<Worker> pool, Strategy strategy, ModelWeights global, int round,
-      int client, Population population, ConfigValues roundConfig, UpdateAccumulator accumulator)
-      throws InterruptedException, InvalidUpdateException {
+  /**
+   * Trains {@code client} on a worker and folds its update: the round's config with the client's own
+   * data-order seed and local epochs (stragglers run fewer), SCAFFOLD's correction c − c_i when the
+   * strategy is SCAFFOLD, then the client mods, a malicious client's attack, norm bounding, and the
+   * fold — into the accumulator, multiplied by the strategy's {@link Strategy#updateMultiplier}, or
+   * into the round's buffer when a robust aggregator combines the updates.
+   */
+  private ClientUpdate trainClient(BlockingQueue<Worker> pool, Strategy strategy, RoundPlan plan, int slot, int client,
+      Population population, ControlVariateStore controls) throws InterruptedException, InvalidUpdateException {
+    int round = plan.round();
+    ModelWeights global = plan.model();
+    ConfigValues roundConfig = plan.config();
+    UpdateAccumulator accumulator = plan.accumulator();
     Worker worker = pool.take();
     try {
       population.load(client, worker);
       // Each client shuffles its data with its own stream, derived from the round's seed and its id.
       ConfigValues.Builder perClient = ConfigValues.builder().putAll(roundConfig)
           .set(TrainingKeys.SEED, Seeds.derive(roundConfig.get(TrainingKeys.SEED), client));
-      if (config.localEpochsMax() > config.localEpochs()) {
-        perClient.set(TrainingKeys.LOCAL_EPOCHS, ClientTraits.of(config, client).localEpochs());
+      long epochs = ClientTraits.epochs(config, round, client);
+      if (epochs != roundConfig.get(TrainingKeys.LOCAL_EPOCHS)) {
+        perClient.set(TrainingKeys.LOCAL_EPOCHS, epochs);
       }
       ConfigValues clientConfig = perClient.build();
-      FitInstructions instructions = new FitInstructions(round, "sim-" + round + "-" + client, clientConfig);
+      float[] correction = plan.serverControl() == null ? null
+          : Scaffold.correction(plan.serverControl(), controls.get(client));
+      FitInstructions instructions =
+          new FitInstructions(round, "sim-" + round + "-" + client, clientConfig, correction);
       FitResult result = worker.trainer.fit(global, instructions);
+      float[] controlDelta = null;
+      if (correction != null) {
+        controlDelta = new float[correction.length];
+        Scaffold.controlDelta(result.delta(), plan.serverControl(), result.localSteps(),
+            clientConfig.get(TrainingKeys.LEARNING_RATE), controlDelta);
+      }
       for (ClientMod mod : mods) {
         result = mod.apply(result, global, instructions);
       }
+      float[] delta = result.delta();
+      if (isMalicious(client)) {
+        delta = attack(delta);
+      }
+      if (config.clipNorm() > 0) {
+        delta = NormBound.bound(delta, config.clipNorm());
+      }
       long weight = strategy.aggregationWeight(result.numExamples(), result.localSteps());
+      double multiplier;
+      try {
+        multiplier = strategy.updateMultiplier(result.numExamples(), result.localSteps(), result.accumulationNorm());
+      } catch (IllegalArgumentException e) {
+        throw new InvalidUpdateException("invalid update: " + e.getMessage());
+      }
       if (pipeline.hasStages()) {
         // Stages work on the wire form, as for an upload to the server.
-        TensorCodec.encode(result.delta(), 0, result.delta().length, worker.wire, 0);
+        TensorCodec.encode(delta, 0, delta.length, worker.wire, 0);
         pipeline.process(new UpdateStage.Context("sim-" + client, round, result.numExamples(),
             result.localSteps(), global.layout()), worker.wire, accumulator);
-        accumulator.add(worker.wire, 0, weight);
+        if (plan.buffered() != null) {
+          delta = new float[delta.length];
+          TensorCodec.decode(worker.wire, 0, delta.length, delta, 0);
+        }
       } else {
         // No stages: the same check and the same contributions, straight from the floats.
         try {
-          accumulator.validate(result.delta());
+          accumulator.validate(delta);
         } catch (InvalidUpdateException e) {
           throw new InvalidUpdateException("invalid update: " + e.getMessage());
         }
-        accumulator.add(result.delta(), weight);
+      }
+      if (controlDelta != null) {
+        plan.controlAccumulator().validate(controlDelta);
+      }
+      // Every check passed: only now does the update leave a trace.
+      if (plan.buffered() != null) {
+        // Robust aggregators need every update at once; the worker reuses its delta array, so copy.
+        plan.buffered()[slot] = delta == result.delta() ? delta.clone() : delta;
+        plan.bufferedWeights()[slot] = weight;
+      } else if (pipeline.hasStages()) {
+        accumulator.add(worker.wire, 0, weight, multiplier);
+      } else {
+        accumulator.add(delta, weight, multiplier);
+      }
+      if (controlDelta != null) {
+        plan.controlAccumulator().add(controlDelta, 1);
+        float[] updated = correction; // c − c_i, reused: c_i⁺ = c_i + Δc_i = (c − correction) + Δc_i
+        for (int i = 0; i < updated.length; i++) {
+          updated[i] = plan.serverControl()[i] - correction[i] + controlDelta[i];
+        }
+        controls.put(client, updated);
       }
       return new ClientUpdate("sim-" + client, round, result.numExamples(), result.localSteps(), weight,
           result.metrics());
@@ -542,10 +623,104 @@ public final class SimulationEngine {
     }
   }
 
-  /** A selected client that dropped out of the round (a seeded coin, see {@link ClientTraits}). */
+  /** The round's buffered updates combined by {@code aggregator}, in cohort order (ascending ids). */
+  private static AggregatedUpdate combine(RobustAggregator aggregator, RoundPlan plan,
+      io.tributary.core.model.ModelLayout layout) {
+    List<float[]> updates = new ArrayList<>();
+    List<Long> weights = new ArrayList<>();
+    for (int k = 0; k < plan.buffered().length; k++) {
+      if (plan.buffered()[k] != null) {
+        updates.add(plan.buffered()[k]);
+        weights.add(plan.bufferedWeights()[k]);
+      }
+    }
+    float[] combined = aggregator.aggregate(updates, weights.stream().mapToLong(Long::longValue).toArray());
+    return AggregatedUpdate.ofCombined(layout, combined, updates.size());
+  }
+
+  /** Whether {@code client} is one of the {@code malicious-clients}. */
+  private boolean isMalicious(int client) {
+    return malicious.length > 0 && Arrays.binarySearch(malicious, client) >= 0;
+  }
+
+  /** A malicious client's update: its honest one sign-flipped and scaled by {@code attack-scale}. */
+  private float[] attack(float[] honest) {
+    float[] out = new float[honest.length];
+    float factor = (float) -config.attackScale();
+    for (int i = 0; i < out.length; i++) {
+      out[i] = factor * honest[i];
+    }
+    return out;
+  }
+
+  private Adversaries countAdversaries(int round, int[] cohort, List<ClientUpdate> updates) {
+    int sampled = 0;
+    for (int c : cohort) {
+      if (isMalicious(c)) {
+        sampled++;
+      }
+    }
+    int aggregated = 0;
+    for (ClientUpdate u : updates) {
+      if (isMalicious(Integer.parseInt(u.clientId().substring("sim-".length())))) {
+        aggregated++;
+      }
+    }
+    LOG.log(System.Logger.Level.INFO, "round {0}: {1} malicious of {2} sampled, {3} aggregated", round, sampled,
+        cohort.length, aggregated);
+    return new Adversaries(round, sampled, aggregated);
+  }
+
+  /** {@link #sampleBySize} for tests, over this engine's partition. */
+  int[] sampleBySizeForTest(int round) {
+    return sampleBySize(round, population(partition()));
+  }
+
+  /**
+   * The round's cohort drawn with probability proportional to each client's local data size, without
+   * replacement (Efraimidis–Spirakis: the m largest keys u^(1/n_c), compared as log(u)/n_c), in
+   * ascending order. O(clients) a round.
+   */
+  int[] sampleBySize(int round, Population population) {
+    SplittableRandom random = new SplittableRandom(Seeds.derive(config.seed(), round));
+    int m = config.clientsPerRound();
+    java.util.PriorityQueue<double[]> best = new java.util.PriorityQueue<>((a, b) -> Double.compare(a[0], b[0]));
+    for (int c = 0; c < config.clients(); c++) {
+      int size = population.size(c);
+      double u = random.nextDouble();
+      if (size <= 0) {
+        continue;
+      }
+      double key = Math.log(u) / size;
+      if (best.size() < m) {
+        best.add(new double[] {key, c});
+      } else if (key > best.peek()[0]) {
+        best.poll();
+        best.add(new double[] {key, c});
+      }
+    }
+    int[] out = best.stream().mapToInt(e -> (int) e[1]).toArray();
+    Arrays.sort(out);
+    return out;
+  }
+
+  /**
+   * A selected client that dropped out of the round (a seeded coin, see {@link ClientTraits}) or a
+   * straggler whose partial work is dropped; the message is the failure's reason.
+   */
   private static final class DroppedOutException extends Exception {
     private static final long serialVersionUID = 1L;
+
+    DroppedOutException(String reason) {
+      super(reason, null, false, false);
+    }
   }
+
+  private static final String DROPPED_OUT = "dropped out";
+  private static final String STRAGGLER_DROPPED = "straggler dropped";
+  /** Client control variates kept on the heap before the store spills to a scratch file. */
+  static final long CONTROL_VARIATE_HEAP_BYTES = 256L << 20;
+  private static final System.Logger LOG = System.getLogger(SimulationEngine.class.getName());
 
   /**
    * The round's cohort: {@code clients-per-round} clients sampled uniformly from those online this

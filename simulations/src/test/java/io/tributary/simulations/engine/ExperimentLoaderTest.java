@@ -100,7 +100,20 @@ class ExperimentLoaderTest {
     rejected("synthetic-alpha: -1\n", "config 'synthetic-alpha'");
     rejected("model: resnet\n", "config 'model': unknown model 'resnet'");
     rejected("checkpoint-every: -2\n", "config 'checkpoint-every'");
-    rejected("strategy: fedprox\n", "config 'strategy': must be one of [fedavg, fedavgm, fedadagrad, fedadam, fedyogi]");
+    rejected("strategy: fedsgd\n", "config 'strategy': unknown 'fedsgd', expected one of [fedavg, fedavgm, fedprox,"
+        + " fednova, fedadagrad, fedadam, fedyogi, scaffold]");
+    rejected("strategy: fedprox\nproximal-mu: -1\n", "config 'proximal-mu' must be finite and >= 0, got -1");
+    rejected("aggregator: trimmed-mean\ntrim-fraction: 0.5\n", "config 'trim-fraction' must be in [0, 0.5)");
+    rejected("clients: 100\nclients-per-round: 10\naggregator: krum\nkrum-f: 4\n",
+        "krum with krum-f 4 needs at least 2f + 3 = 11 updates a round, but 'clients-per-round' is 10");
+    rejected("aggregator: geometric-median\n", "config 'aggregator': unknown 'geometric-median'");
+    rejected("strategy: fednova\naggregator: median\n", "fednova needs the mean");
+    rejected("strategy: scaffold\ncheckpoint-every: 5\n", "scaffold keeps every participant's control variate");
+    rejected("stragglers: 1.5\n", "config 'stragglers'");
+    rejected("client-sampling: weighted\n", "config 'client-sampling': must be one of [uniform, by-size]");
+    rejected("clients: 10\nmalicious-clients: 11\n", "'malicious-clients' (11) cannot exceed 'clients' (10)");
+    rejected("epochs-per-round: true\n", "'epochs-per-round' needs 'local-epochs-max'");
+    rejected("clip-norm: 0\n", "config 'clip-norm'");
     rejected("strategy: fedadam\nserver-momentum: 0.9\n", "'server-momentum' applies to strategy fedavgm only");
     rejected("strategy: fedadagrad\nserver-beta2: 0.99\n", "'server-beta2' applies to fedadam and fedyogi only");
     rejected("strategy: fedavgm\nserver-momentum: 1.0\n", "config 'server-momentum'");
