@@ -31,13 +31,18 @@ import java.util.Objects;
  * over its own size); a batch size of 0 takes one full-gradient step per epoch. A batch of up to
  * {@link Builder#chunkRows(int)} rows updates the weights in place; a larger one is processed in
  * chunks whose gradients are summed before one update. The same weights and seed give the same delta
- * bit for bit on the same machine and backend; the two backends agree to float rounding.
+ * bit for bit on the same machine and backend; the two backends agree to float rounding. FedProx's
+ * proximal term (μ &gt; 0) and SCAFFOLD's gradient correction c are applied exactly by {@link
+ * LeanTrainer} around each step, {@code w ← w − η·(g(w) + μ·(w − w_t) + c)}, for one unload and one
+ * load of the weights per step; every fit reports {@link
+ * io.tributary.core.protocol.FitResult#ACCUMULATION_NORM}.
  *
  * <p>Memory: about {@code 0.93 MB * chunkRows} of activation and column buffers (native with the
  * BLAS backend; the {@code conv_1} column buffer, 800 floats per position, is most of it) plus up
  * to three copies of the 1,663,370 weights (6.7 MB each: the weights, the global model, summed
  * gradients once a batch spans chunks) — about 50 MB at the default {@value #DEFAULT_CHUNK_ROWS}
- * rows, whatever the local set size — and the returned delta. Evaluation runs in chunks of the
+ * rows, whatever the local set size — and the returned delta; two more copies once a fit has a
+ * proximal term or a gradient correction. Evaluation runs in chunks of the
  * same size.
  *
  * <p>The trainer keeps, never copies, the caller's feature and label arrays; callers must not change

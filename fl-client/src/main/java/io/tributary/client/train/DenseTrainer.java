@@ -23,6 +23,12 @@ import java.util.Objects;
  * Builder#chunkRows(int)} are processed in chunks whose gradients are summed before the update, so
  * memory stays bounded whatever the local set size.
  *
+ * <p>FedProx's proximal term (μ &gt; 0) and SCAFFOLD's gradient correction c, when a task has them,
+ * are applied exactly by {@link LeanTrainer} around each step: {@code w ← w − η·(g(w) + μ·(w − w_t) +
+ * c)}, at the cost of one unload and one load of the weights per step and two more model-sized
+ * arrays; plain FedAvg fits are untouched. Every fit reports {@link
+ * io.tributary.core.protocol.FitResult#ACCUMULATION_NORM}.
+ *
  * <p>Two {@link Backend}s share this code and differ only in where the products run: native
  * OpenBLAS ({@link Backend#BLAS}, the fast path) or plain Java ({@link Backend#JAVA}, for apps and
  * Android without native code). They agree to float rounding, not bit for bit.

@@ -38,6 +38,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * out]}. {@link #newNetwork()} checks every binding's shape, so a mismatch fails at setup.
  *
  * <p>Networks use plain SGD ({@link Sgd}); trainers set the task's learning rate before each fit.
+ * {@link Dl4jTrainer} relies on it: its FedNova accumulation norm is the plain-SGD closed form.
  * Immutable and thread-safe; the networks it creates are not.
  */
 public final class Dl4jModel {

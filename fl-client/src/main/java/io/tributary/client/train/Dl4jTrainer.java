@@ -6,9 +6,13 @@ import io.tributary.core.model.ModelWeights;
 import io.tributary.core.protocol.EvaluateResult;
 import io.tributary.core.protocol.FitInstructions;
 import io.tributary.core.protocol.FitResult;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -23,6 +27,22 @@ import org.nd4j.linalg.factory.Nd4j;
  * agree to float rounding on a dense network. DL4J averages each step's gradient over its batch.
  * For fully connected networks prefer {@link DenseTrainer}: DL4J's per-step overhead makes it about
  * ten times slower at B = 10.
+ *
+ * <p>FedProx's proximal term ({@link io.tributary.core.config.TrainingKeys#PROXIMAL_MU} μ &gt; 0)
+ * and SCAFFOLD's gradient correction c ({@link FitInstructions#gradientCorrection()}) go into the
+ * gradient itself: for such a fit a {@link TrainingListener} is attached to the network, and after
+ * DL4J's backward pass, before its updater runs, it adds {@code μ·(w − w_t) + c} to DL4J's gradient
+ * vector (w the current weights, w_t the global model, both in DL4J's flat parameter order), so each
+ * step is {@code w ← w − η·(g(w) + μ·(w − w_t) + c)}. DL4J's updater divides the gradient by the
+ * batch size after that hook (minibatch mode), so the listener adds the terms times the batch size.
+ * Fits without either term run exactly as before, with no listener. The reported train loss is the
+ * data loss alone.
+ *
+ * <p>Every fit reports {@link FitResult#ACCUMULATION_NORM}: {@link
+ * io.tributary.core.strategy.AccumulationNorms#proximal}, the steps themselves when μ = 0. That
+ * closed form holds because {@link Dl4jModel}'s networks all use plain SGD; with momentum FedNova's
+ * norm would be {@link io.tributary.core.strategy.AccumulationNorms#momentum}, and a proximal term
+ * with momentum has none.
  *
  * <p>Threads: {@link Builder#threads(int)} sets ND4J's OpenMP and BLAS threads, which are
  * process-wide, at the start of every fit and evaluate; launch with {@code OMP_NUM_THREADS} set as
@@ -43,6 +63,8 @@ public final class Dl4jTrainer implements Trainer, AutoCloseable {
   private final SampleSet evaluation;
   private final int threads;
   private final int[] order;
+  /** Adds the proximal term and the correction to the gradient; attached only for fits with them. */
+  private final GradientTerms gradientTerms;
   private boolean closed;
 
   private Dl4jTrainer(Builder builder, SampleSet training, SampleSet evaluation) {
@@ -53,6 +75,7 @@ public final class Dl4jTrainer implements Trainer, AutoCloseable {
     applyThreads();
     this.network = model.newNetwork();
     this.order = training.rows();
+    this.gradientTerms = new GradientTerms(network);
   }
 
   /** A builder; {@link Builder#model} and {@link Builder#trainingData} are required. */
@@ -77,11 +100,13 @@ public final class Dl4jTrainer implements Trainer, AutoCloseable {
 
   /**
    * Runs E epochs of minibatch SGD from {@code global} with the task's learning rate, batch size
-   * and seed.
+   * and seed, with the task's proximal term and gradient correction if any (see the class comment).
    *
-   * @return the delta {@code local - global}, the local sample count, the number of SGD steps and
-   *     {@link FitResult#TRAIN_LOSS}: the mean over the steps of each batch's loss before its update
-   * @throws IllegalArgumentException if {@code global} has another layout or the config is invalid
+   * @return the delta {@code local - global}, the local sample count, the number of SGD steps,
+   *     {@link FitResult#TRAIN_LOSS}: the mean over the steps of each batch's loss before its update,
+   *     and {@link FitResult#ACCUMULATION_NORM}
+   * @throws IllegalArgumentException if {@code global} has another layout, the config is invalid
+   *     or the gradient correction does not fit the layout or is not finite
    * @throws ArithmeticException if training produced non-finite weights
    * @throws IllegalStateException if the trainer is closed
    */
@@ -92,25 +117,49 @@ public final class Dl4jTrainer implements Trainer, AutoCloseable {
     Objects.requireNonNull(instructions, "instructions");
     model.checkLayout(global);
     LocalSgd sgd = LocalSgd.from(instructions);
+    float[] correction = LocalSgd.gradientCorrection(instructions, model.layout());
     applyThreads();
+    boolean extraTerms = sgd.hasProximalTerm() || correction != null;
+    if (correction != null) {
+      // The network's parameter vector serves as scratch to bring c into DL4J's flat order; the
+      // global model overwrites it next.
+      model.write(ModelWeights.of(model.layout(), correction), network);
+    }
+    gradientTerms.prepare(extraTerms ? sgd.proximalMu() : 0, correction != null);
     model.write(global, network);
     network.setLearningRate(sgd.learningRate());
 
-    double lossSum =
-        sgd.run(
-            training,
-            order,
-            (start, rows) -> {
-              INDArray[] batch = batch(training, order, start, rows);
-              network.fit(batch[0], batch[1]);
-              return network.score();
-            });
+    double lossSum;
+    if (extraTerms) {
+      gradientTerms.recordStart();
+      network.setListeners(gradientTerms);
+    }
+    try {
+      lossSum =
+          sgd.run(
+              training,
+              order,
+              (start, rows) -> {
+                INDArray[] batch = batch(training, order, start, rows);
+                gradientTerms.rows = rows;
+                network.fit(batch[0], batch[1]);
+                return network.score();
+              });
+    } finally {
+      if (extraTerms) {
+        network.setListeners(List.<TrainingListener>of());
+      }
+    }
 
     float[] delta = model.read(network).minus(global);
     int samples = training.size();
     long steps = sgd.steps(samples);
     sgd.checkFinite(delta, model.layout(), steps);
-    return new FitResult(delta, samples, steps, Map.of(FitResult.TRAIN_LOSS, lossSum / steps));
+    return new FitResult(
+        delta,
+        samples,
+        steps,
+        Map.of(FitResult.TRAIN_LOSS, lossSum / steps, FitResult.ACCUMULATION_NORM, sgd.accumulationNorm(steps)));
   }
 
   /**
@@ -158,6 +207,71 @@ public final class Dl4jTrainer implements Trainer, AutoCloseable {
     }
     int n = rows.length;
     return new EvaluateResult(lossSum / n, n, Map.of(EvaluateResult.ACCURACY, (double) correct / n));
+  }
+
+  /**
+   * Adds {@code s·(μ·(w − w_t) + c)} to the network's gradient vector after each backward pass and
+   * before the updater, s the batch size when DL4J divides gradients by it (its minibatch mode), so
+   * that the step uses exactly {@code g(w) + μ·(w − w_t) + c}. w, w_t, c and the gradient are all in
+   * DL4J's flat parameter order, the gradient vector's. Buffers are allocated on first need, once.
+   */
+  private static final class GradientTerms extends BaseTrainingListener {
+    private final MultiLayerNetwork network;
+    private double mu;
+    private boolean corrected;
+    /** Rows of the current batch, set before each {@code fit}. */
+    int rows;
+    private INDArray start;
+    private INDArray correction;
+    private INDArray scratch;
+
+    GradientTerms(MultiLayerNetwork network) {
+      this.network = network;
+    }
+
+    /**
+     * Sets μ and, when {@code corrected}, copies the correction, which the caller has just written
+     * into the network's parameters (which puts it in DL4J's order), from there.
+     */
+    void prepare(double mu, boolean corrected) {
+      this.mu = mu;
+      this.corrected = corrected;
+      if (corrected) {
+        correction = copy(network.params(), correction);
+      }
+    }
+
+    /** Records the network's current parameters, the global model, as w_t. */
+    void recordStart() {
+      start = copy(network.params(), start);
+    }
+
+    private static INDArray copy(INDArray source, INDArray target) {
+      if (target == null) {
+        return source.dup();
+      }
+      target.assign(source);
+      return target;
+    }
+
+    @Override
+    public void onGradientCalculation(Model model) {
+      INDArray gradient = network.getGradientsViewArray().reshape(network.numParams());
+      INDArray params = network.params();
+      double scale = network.conf().isMiniBatch() ? rows : 1;
+      if (scratch == null) {
+        scratch = params.dup();
+      }
+      if (mu > 0) {
+        scratch.assign(params).subi(start).muli(mu);
+        if (corrected) {
+          scratch.addi(correction);
+        }
+      } else {
+        scratch.assign(correction);
+      }
+      gradient.addi(scratch.muli(scale));
+    }
   }
 
   /** Features {@code [rows, inputs]} and one-hot labels {@code [rows, classes]} of one batch. */

@@ -19,8 +19,21 @@ import java.util.Objects;
  * chunk.
  *
  * <p>Each epoch visits the samples in a fresh permutation drawn from {@code new
- * SplittableRandom(seed)}; each step's loss is measured before its update. Not thread-safe; a
- * closed trainer refuses work.
+ * SplittableRandom(seed)}; each step's loss is measured before its update (the data loss alone,
+ * without the proximal penalty).
+ *
+ * <p>FedProx's proximal term ({@link io.tributary.core.config.TrainingKeys#PROXIMAL_MU} μ &gt; 0)
+ * and SCAFFOLD's gradient correction ({@link FitInstructions#gradientCorrection()}) are honoured
+ * exactly, here for every subclass: each step is {@code w ← w − η·(g(w) + μ·(w − w_t) + c)}, g the
+ * batch gradient at the pre-step weights w and w_t the global model. A subclass's step applies
+ * {@code −η·g(w)} in place, so the trainer keeps w in an array, runs the step, unloads its result
+ * and subtracts {@code η·(μ·(w − w_t) + c)}, computed in double and rounded once, before loading it
+ * back: one unload and one load per step and two model-sized arrays, allocated on the first fit that
+ * needs them. Without either term none of this runs, so plain FedAvg's steps are unchanged, bit for
+ * bit. Every fit reports {@link FitResult#ACCUMULATION_NORM} ({@link LocalSgd#accumulationNorm}).
+ *
+ * <p>Not thread-safe; a closed trainer refuses work. Invalid settings (μ, the correction's length
+ * or values) are refused before anything is loaded, so the trainer stays usable.
  */
 abstract class LeanTrainer implements SharedDataTrainer, AutoCloseable {
   private final ModelLayout layout;
@@ -46,7 +59,14 @@ abstract class LeanTrainer implements SharedDataTrainer, AutoCloseable {
   final int[] batchLabels;
   /** Correct predictions in the last evaluation chunk, set by {@link #evaluationLoss}. */
   int correctInLastPass;
+  /** The global model w_t of the current fit (and the weights being evaluated). */
   private final float[] staging;
+  /**
+   * The weights before the current step, and the step's result: only for steps with a proximal term
+   * or a gradient correction; allocated on first need.
+   */
+  private float[] beforeStep;
+  private float[] afterStep;
   private boolean closed;
 
   /**
@@ -141,12 +161,13 @@ abstract class LeanTrainer implements SharedDataTrainer, AutoCloseable {
 
   /**
    * Runs E epochs of minibatch SGD from {@code global} with the task's learning rate, batch size
-   * and seed.
+   * and seed, with the task's proximal term and gradient correction if any (see the class comment).
    *
-   * @return the delta {@code local - global}, the local sample count, the number of SGD steps and
+   * @return the delta {@code local - global}, the local sample count, the number of SGD steps,
    *     {@link FitResult#TRAIN_LOSS}: the mean over the steps of each step's batch loss, measured
-   *     before that step's update
-   * @throws IllegalArgumentException if {@code global} has another layout or the config is invalid
+   *     before that step's update, and {@link FitResult#ACCUMULATION_NORM}
+   * @throws IllegalArgumentException if {@code global} has another layout, the config is invalid
+   *     or the gradient correction does not fit the layout or is not finite
    * @throws ArithmeticException if training produced non-finite weights
    * @throws IllegalStateException if the trainer is closed
    */
@@ -157,11 +178,15 @@ abstract class LeanTrainer implements SharedDataTrainer, AutoCloseable {
     Objects.requireNonNull(instructions, "instructions");
     checkLayout(global);
     LocalSgd sgd = LocalSgd.from(instructions);
+    float[] correction = LocalSgd.gradientCorrection(instructions, layout);
     kernels.setThreads(threads);
     global.copyInto(staging);
     load(staging);
 
-    double lossSum = sgd.run(training, order, (start, rows) -> step(start, rows, sgd.learningRate()));
+    double lossSum =
+        sgd.hasProximalTerm() || correction != null
+            ? runWithExtraTerms(sgd, correction)
+            : sgd.run(training, order, (start, rows) -> step(start, rows, sgd.learningRate()));
 
     float[] delta = reuseDelta && reusedDelta != null ? reusedDelta : new float[staging.length];
     if (reuseDelta) {
@@ -174,7 +199,50 @@ abstract class LeanTrainer implements SharedDataTrainer, AutoCloseable {
     int samples = training.size();
     long steps = sgd.steps(samples);
     sgd.checkFinite(delta, layout, steps);
-    return new FitResult(delta, samples, steps, Map.of(FitResult.TRAIN_LOSS, lossSum / steps));
+    return new FitResult(
+        delta,
+        samples,
+        steps,
+        Map.of(FitResult.TRAIN_LOSS, lossSum / steps, FitResult.ACCUMULATION_NORM, sgd.accumulationNorm(steps)));
+  }
+
+  /**
+   * The local steps with the proximal term and/or the correction (null for none): after each
+   * subclass step, which left {@code w − η·g(w)}, subtracts {@code η·(μ·(w − w_t) + c)} with w the
+   * weights before the step. The weights after one step are those before the next, so only one
+   * unload per step is needed.
+   */
+  private double runWithExtraTerms(LocalSgd sgd, float[] correction) {
+    if (beforeStep == null) {
+      beforeStep = new float[staging.length];
+      afterStep = new float[staging.length];
+    }
+    System.arraycopy(staging, 0, beforeStep, 0, staging.length);
+    double learningRate = sgd.learningRate();
+    double shrink = learningRate * sgd.proximalMu();
+    return sgd.run(
+        training,
+        order,
+        (start, rows) -> {
+          double loss = step(start, rows, learningRate);
+          float[] before = beforeStep;
+          float[] after = afterStep;
+          unload(after);
+          if (correction == null) {
+            for (int i = 0; i < after.length; i++) {
+              after[i] = (float) (after[i] - shrink * ((double) before[i] - staging[i]));
+            }
+          } else {
+            for (int i = 0; i < after.length; i++) {
+              after[i] =
+                  (float) (after[i] - (shrink * ((double) before[i] - staging[i]) + learningRate * correction[i]));
+            }
+          }
+          load(after);
+          beforeStep = after;
+          afterStep = before;
+          return loss;
+        });
   }
 
   /**

@@ -4,18 +4,26 @@ import io.tributary.core.config.ConfigValues;
 import io.tributary.core.config.TrainingKeys;
 import io.tributary.core.model.ModelLayout;
 import io.tributary.core.protocol.FitInstructions;
+import io.tributary.core.strategy.AccumulationNorms;
 import java.util.SplittableRandom;
 
 /**
  * The local SGD settings of one training task, read from its {@link TrainingKeys} and validated in
- * one place for every built-in trainer.
+ * one place for every built-in trainer, with the task's gradient correction ({@link
+ * #gradientCorrection}).
+ *
+ * <p>With a proximal coefficient μ &gt; 0 (FedProx) the trainers minimise F_k(w) + μ/2·‖w − w_t‖²,
+ * w_t being the global model the fit started from, so every step is {@code w ← w − η·(∇f(w) + μ·(w −
+ * w_t) + correction)}. Each step then shrinks the progress made so far by (1 − ημ), which is why ημ
+ * must stay below 1 and why the update is worth {@link #accumulationNorm} plain steps to FedNova.
  *
  * @param learningRate η, positive and finite
  * @param epochs local epochs E, at least 1
  * @param batchSize minibatch size B, at least 1, or 0 for the full local set (B = ∞)
  * @param seed seed of the data order
+ * @param proximalMu FedProx's μ: finite, at least 0 (0 is plain SGD), with η·μ &lt; 1
  */
-record LocalSgd(double learningRate, int epochs, int batchSize, long seed) {
+record LocalSgd(double learningRate, int epochs, int batchSize, long seed, double proximalMu) {
   LocalSgd {
     if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
       throw new IllegalArgumentException(
@@ -30,6 +38,23 @@ record LocalSgd(double learningRate, int epochs, int batchSize, long seed) {
       throw new IllegalArgumentException(
           "config '" + TrainingKeys.BATCH_SIZE.name() + "' must be >= 0 (0 = full batch), got " + batchSize);
     }
+    if (!(proximalMu >= 0) || !Double.isFinite(proximalMu)) {
+      throw new IllegalArgumentException(
+          "config '" + TrainingKeys.PROXIMAL_MU.name() + "' must be finite and >= 0, got " + proximalMu);
+    }
+    if (learningRate * proximalMu >= 1) {
+      // Each step multiplies w − w_t by (1 − ημ): at ημ >= 1 it overshoots w_t instead of pulling
+      // towards it, and the local problem diverges.
+      throw new IllegalArgumentException(
+          "config '" + TrainingKeys.PROXIMAL_MU.name() + "' times '" + TrainingKeys.LEARNING_RATE.name()
+              + "' must be below 1, got " + proximalMu + " × " + learningRate + " = "
+              + learningRate * proximalMu);
+    }
+  }
+
+  /** Plain SGD settings, without a proximal term (μ = 0). */
+  LocalSgd(double learningRate, int epochs, int batchSize, long seed) {
+    this(learningRate, epochs, batchSize, seed, 0.0);
   }
 
   /** The settings in {@code instructions}' config, defaults for absent keys. */
@@ -51,7 +76,49 @@ record LocalSgd(double learningRate, int epochs, int batchSize, long seed) {
         config.get(TrainingKeys.LEARNING_RATE),
         (int) epochs,
         (int) Math.min(batch, Integer.MAX_VALUE),
-        config.get(TrainingKeys.SEED));
+        config.get(TrainingKeys.SEED),
+        config.get(TrainingKeys.PROXIMAL_MU));
+  }
+
+  /**
+   * The gradient correction of {@code instructions} (SCAFFOLD's c − c_i), checked against {@code
+   * layout}: the caller's array itself, not a copy, or null when there is none.
+   *
+   * @throws IllegalArgumentException naming both lengths if it is not one value per parameter of
+   *     {@code layout}, or naming the element if one is not finite
+   */
+  static float[] gradientCorrection(FitInstructions instructions, ModelLayout layout) {
+    float[] correction = instructions.gradientCorrection();
+    if (correction == null) {
+      return null;
+    }
+    if (correction.length != layout.totalElements()) {
+      throw new IllegalArgumentException(
+          "gradient correction has " + correction.length + " values, the model layout "
+              + layout.totalElements());
+    }
+    for (int i = 0; i < correction.length; i++) {
+      if (!Float.isFinite(correction[i])) {
+        throw new IllegalArgumentException(
+            "gradient correction is not finite: " + layout.locate(i) + " is " + correction[i]);
+      }
+    }
+    return correction;
+  }
+
+  /** Whether the steps carry a proximal term (μ &gt; 0). */
+  boolean hasProximalTerm() {
+    return proximalMu > 0;
+  }
+
+  /**
+   * FedNova's ‖a‖₁ of a run of {@code steps} steps with these settings: {@link
+   * AccumulationNorms#proximal} (the steps themselves when μ = 0), reported as {@link
+   * io.tributary.core.protocol.FitResult#ACCUMULATION_NORM}. A gradient correction does not change
+   * it: it is a constant added to every gradient, part of what the steps accumulate.
+   */
+  double accumulationNorm(long steps) {
+    return AccumulationNorms.proximal(steps, learningRate, proximalMu);
   }
 
   /** Rows per step on a local set of {@code samples}: B, capped at the set (B = 0 means all). */

@@ -14,6 +14,7 @@ import io.tributary.core.nn.DenseNetwork;
 import io.tributary.core.protocol.EvaluateResult;
 import io.tributary.core.protocol.FitInstructions;
 import io.tributary.core.protocol.FitResult;
+import io.tributary.core.strategy.AccumulationNorms;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
@@ -187,6 +188,47 @@ class ConvTrainerTest {
 
       assertEquals(2, inChunks.localSteps());
       assertFitsAgree(inOne, inChunks, 1e-4, 1e-5);
+    }
+  }
+
+  /**
+   * Three full-batch steps with FedProx's μ and a gradient correction agree with plain single steps
+   * of the same trainer class with both terms applied by hand, in place (one chunk) and in chunks.
+   */
+  @ParameterizedTest
+  @CsvSource({"32", "2"})
+  void fit_proximalAndCorrectionFullBatchSteps_matchesPlainStepsWithTermsByHand(int chunkRows) {
+    Data data = Fixtures.quadrantImages(4, 73);
+    ModelWeights global = weights(74);
+    float[] correction = Fixtures.randomVector(global.size(), 0.02, 75);
+    double lr = 0.05;
+    double mu = 4;
+    try (ConvTrainer trainer = trainer(data, data.allRows(), Backend.BLAS, chunkRows);
+        ConvTrainer plain = trainer(data, data.allRows(), Backend.BLAS, chunkRows)) {
+      FitResult result = trainer.fit(global, Fixtures.instructions(lr, 3, 0, 1, mu, correction));
+      float[] expected = Fixtures.toFloat(Fixtures.proximalStepByStep(plain, global, lr, mu, correction, 3));
+      float[] withoutTerms = plain.fit(global, Fixtures.instructions(lr, 3, 0, 1)).delta();
+
+      assertDeltasAgree(expected, result.delta(), 1e-4);
+      // The terms must move the result well beyond that tolerance, or the comparison proves nothing.
+      assertTrue(Fixtures.relativeDifference(withoutTerms, expected) > 1e-2);
+      assertEquals(
+          AccumulationNorms.proximal(3, lr, mu), result.metrics().get(FitResult.ACCUMULATION_NORM), 1e-12);
+    }
+  }
+
+  @Test
+  void fit_plainAfterProximalFit_bitIdenticalToFreshTrainerAndReportsSteps() {
+    Data data = Fixtures.quadrantImages(6, 76);
+    ModelWeights global = weights(77);
+    FitInstructions plain = Fixtures.instructions(0.05, 1, 4, 2);
+    try (ConvTrainer used = trainer(data, data.allRows(), Backend.BLAS);
+        ConvTrainer fresh = trainer(data, data.allRows(), Backend.BLAS)) {
+      used.fit(global, Fixtures.instructions(0.05, 1, 4, 2, 1.0, Fixtures.randomVector(global.size(), 0.01, 78)));
+      FitResult afterwards = used.fit(global, plain);
+
+      assertArrayEquals(fresh.fit(global, plain).delta(), afterwards.delta());
+      assertEquals(2.0, afterwards.metrics().get(FitResult.ACCUMULATION_NORM));
     }
   }
 

@@ -16,6 +16,7 @@ import io.tributary.core.nn.DenseNetwork;
 import io.tributary.core.protocol.EvaluateResult;
 import io.tributary.core.protocol.FitInstructions;
 import io.tributary.core.protocol.FitResult;
+import io.tributary.core.strategy.AccumulationNorms;
 import java.util.Arrays;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -494,6 +495,218 @@ class DenseTrainerTest {
     }
   }
 
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void fit_proximalTermFullBatchSteps_matchesPlainStepsWithShrinkByHand(Backend backend) {
+    DenseNetwork network = DenseNetwork.of("4-5-3", 4, 5, 3);
+    Data data = Fixtures.random(12, 4, 3, 81);
+    ModelWeights global = weights(network, 82);
+    double lr = 0.3;
+    double mu = 0.7;
+    try (DenseTrainer proximal = trainer(network, data, data.allRows(), backend);
+        DenseTrainer plain = trainer(network, data, data.allRows(), backend)) {
+      FitResult result = proximal.fit(global, Fixtures.instructions(lr, 4, 0, 5, mu, null));
+      double[] expected = Fixtures.proximalStepByStep(plain, global, lr, mu, null, 4);
+      float[] withoutProx = plain.fit(global, Fixtures.instructions(lr, 4, 0, 5)).delta();
+
+      assertEquals(4, result.localSteps());
+      for (int i = 0; i < expected.length; i++) {
+        assertEquals(expected[i], result.delta()[i], 1e-6, network.layout().locate(i));
+      }
+      // The term must matter here, or the comparison above would prove nothing.
+      assertTrue(Fixtures.maxAbsDifference(withoutProx, expected) > 1e-3);
+    }
+  }
+
+  @Test
+  void fit_proximalTermOneStep_bitIdenticalToPlainStep() {
+    // At the first step w = w_t, so μ·(w − w_t) is exactly zero.
+    Data data = Fixtures.random(20, 12, 4, 83);
+    ModelWeights global = weights(SMALL, 84);
+    try (DenseTrainer trainer = trainer(SMALL, data, data.allRows(), Backend.BLAS)) {
+      float[] plain = trainer.fit(global, Fixtures.instructions(0.1, 1, 0, 3)).delta();
+      float[] proximal = trainer.fit(global, Fixtures.instructions(0.1, 1, 0, 3, 5.0, null)).delta();
+
+      assertBitIdentical(plain, proximal);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void fit_proximalAndCorrectionMinibatchesOverEpochs_matchesReferenceSgd(Backend backend) {
+    DenseNetwork network = DenseNetwork.of("4-5-3", 4, 5, 3);
+    Data data = Fixtures.random(23, 4, 3, 21);
+    int[] rows = {0, 2, 3, 5, 7, 8, 11, 13, 14, 17, 19, 22};
+    float[] start = Fixtures.randomDenseWeights(network.sizes(), 22);
+    float[] correction = Fixtures.randomVector(start.length, 0.2, 23);
+    double[] expected =
+        Fixtures.referenceSgd(network.sizes(), start, data, rows, 0.1, 2, 5, 77, 1.5, correction);
+    try (DenseTrainer trainer = trainer(network, data, rows, backend)) {
+      FitResult result =
+          trainer.fit(
+              ModelWeights.of(network.layout(), start), Fixtures.instructions(0.1, 2, 5, 77, 1.5, correction));
+
+      assertEquals(2 * 3, result.localSteps());
+      for (int i = 0; i < start.length; i++) {
+        assertEquals(expected[i] - start[i], result.delta()[i], 2e-5, network.layout().locate(i));
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void fit_proximalFullBatchSpanningChunks_matchesReferenceSgd(Backend backend) {
+    DenseNetwork network = DenseNetwork.of("4-5-3", 4, 5, 3);
+    Data data = Fixtures.random(11, 4, 3, 85);
+    float[] start = Fixtures.randomDenseWeights(network.sizes(), 86);
+    float[] correction = Fixtures.randomVector(start.length, 0.1, 87);
+    double[] expected =
+        Fixtures.referenceSgd(network.sizes(), start, data, data.allRows(), 0.2, 3, 0, 1, 0.8, correction);
+    try (DenseTrainer trainer =
+        DenseTrainer.builder()
+            .network(network)
+            .trainingData(data.x(), data.labels(), data.allRows())
+            .backend(backend)
+            .chunkRows(4)
+            .build()) {
+      float[] delta =
+          trainer
+              .fit(ModelWeights.of(network.layout(), start), Fixtures.instructions(0.2, 3, 0, 1, 0.8, correction))
+              .delta();
+
+      for (int i = 0; i < start.length; i++) {
+        assertEquals(expected[i] - start[i], delta[i], 2e-5, network.layout().locate(i));
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void fit_correctionOneFullBatchStep_shiftsDeltaByMinusLearningRateTimesCorrection(Backend backend) {
+    Data data = Fixtures.random(20, 12, 4, 88);
+    ModelWeights global = weights(SMALL, 89);
+    float[] correction = Fixtures.randomVector(global.size(), 0.5, 90);
+    double lr = 0.25;
+    try (DenseTrainer trainer = trainer(SMALL, data, data.allRows(), backend)) {
+      float[] plain = trainer.fit(global, Fixtures.instructions(lr, 1, 0, 3)).delta();
+      float[] corrected = trainer.fit(global, Fixtures.instructions(lr, 1, 0, 3, 0.0, correction)).delta();
+
+      for (int i = 0; i < plain.length; i++) {
+        assertEquals(-lr * correction[i], (double) corrected[i] - plain[i], 1e-6, SMALL.layout().locate(i));
+      }
+    }
+  }
+
+  @Test
+  void fit_correctionAndProximalFullBatchSteps_matchesPlainStepsWithTermsByHand() {
+    DenseNetwork network = DenseNetwork.of("4-5-3", 4, 5, 3);
+    Data data = Fixtures.random(12, 4, 3, 91);
+    ModelWeights global = weights(network, 92);
+    float[] correction = Fixtures.randomVector(global.size(), 0.3, 93);
+    try (DenseTrainer corrected = trainer(network, data, data.allRows(), Backend.JAVA);
+        DenseTrainer plain = trainer(network, data, data.allRows(), Backend.JAVA)) {
+      float[] delta = corrected.fit(global, Fixtures.instructions(0.2, 3, 0, 7, 0.5, correction)).delta();
+      double[] expected = Fixtures.proximalStepByStep(plain, global, 0.2, 0.5, correction, 3);
+
+      for (int i = 0; i < expected.length; i++) {
+        assertEquals(expected[i], delta[i], 1e-6, network.layout().locate(i));
+      }
+    }
+  }
+
+  @Test
+  void fit_largerProximalMu_deltaStrictlySmaller() {
+    DenseNetwork network = DenseNetwork.of("4-5-3", 4, 5, 3);
+    Data data = Fixtures.clusters(40, 4, 3, 0.3, 94);
+    ModelWeights global = weights(network, 95);
+    double[] mus = {0, 0.25, 1, 4};
+    try (DenseTrainer trainer = trainer(network, data, data.allRows(), Backend.BLAS)) {
+      double previous = Double.POSITIVE_INFINITY;
+      for (double mu : mus) {
+        double norm = Fixtures.norm(trainer.fit(global, Fixtures.instructions(0.2, 5, 8, 1, mu, null)).delta());
+
+        assertTrue(norm < previous, "||delta|| at mu = " + mu + ": " + norm + ", before: " + previous);
+        previous = norm;
+      }
+    }
+  }
+
+  @Test
+  void fit_accumulationNorm_stepsWithoutMuClosedFormWithMu() {
+    Data data = Fixtures.random(20, 12, 4, 96);
+    ModelWeights global = weights(SMALL, 97);
+    float[] correction = Fixtures.randomVector(global.size(), 0.1, 98);
+    try (DenseTrainer trainer = trainer(SMALL, data, data.allRows(), Backend.BLAS)) {
+      FitResult plain = trainer.fit(global, Fixtures.instructions(0.1, 2, 8, 0));
+      FitResult corrected = trainer.fit(global, Fixtures.instructions(0.1, 2, 8, 0, 0.0, correction));
+      FitResult proximal = trainer.fit(global, Fixtures.instructions(0.1, 2, 8, 0, 0.5, null));
+
+      assertEquals(6, plain.localSteps()); // 20 samples at B = 8: 3 steps, twice
+      assertEquals(6.0, plain.metrics().get(FitResult.ACCUMULATION_NORM));
+      assertEquals(6.0, corrected.metrics().get(FitResult.ACCUMULATION_NORM));
+      double expected = AccumulationNorms.proximal(6, 0.1, 0.5);
+      assertEquals(expected, proximal.metrics().get(FitResult.ACCUMULATION_NORM), 1e-12);
+      assertEquals((1 - Math.pow(0.95, 6)) / 0.05, expected, 1e-12);
+    }
+  }
+
+  @Test
+  void fit_invalidProximalMuOrCorrection_throwsAndTrainerStillWorks() {
+    Data data = Fixtures.random(20, 12, 4, 99);
+    ModelWeights global = weights(SMALL, 100);
+    int n = global.size();
+    float[] correction = Fixtures.randomVector(n, 0.1, 101);
+    float[] withNaN = correction.clone();
+    withNaN[70] = Float.NaN;
+    FitInstructions valid = Fixtures.instructions(0.1, 2, 8, 0, 0.5, correction);
+    try (DenseTrainer trainer = trainer(SMALL, data, data.allRows(), Backend.BLAS);
+        DenseTrainer fresh = trainer(SMALL, data, data.allRows(), Backend.BLAS)) {
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> trainer.fit(global, Fixtures.instructions(0.1, 1, 8, 0, -0.25, null)));
+      assertTrue(e.getMessage().contains("'proximal_mu'") && e.getMessage().contains("-0.25"), e.getMessage());
+      e =
+          assertThrows(
+              IllegalArgumentException.class, () -> trainer.fit(global, Fixtures.instructions(0.5, 1, 8, 0, 2.0, null)));
+      assertTrue(
+          e.getMessage().contains("'proximal_mu'") && e.getMessage().contains("2.0 × 0.5"), e.getMessage());
+      // A NaN μ cannot even reach the trainer: the config refuses it, naming the key.
+      e =
+          assertThrows(
+              IllegalArgumentException.class, () -> Fixtures.instructions(0.1, 1, 8, 0, Double.NaN, null));
+      assertTrue(e.getMessage().contains("'proximal_mu'"), e.getMessage());
+      e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> trainer.fit(global, Fixtures.instructions(0.1, 1, 8, 0, 0.0, Arrays.copyOf(correction, n - 1))));
+      assertTrue(e.getMessage().contains(String.valueOf(n - 1)) && e.getMessage().contains(String.valueOf(n)), e.getMessage());
+      e =
+          assertThrows(
+              IllegalArgumentException.class, () -> trainer.fit(global, Fixtures.instructions(0.1, 1, 8, 0, 0.0, withNaN)));
+      assertTrue(e.getMessage().contains(SMALL.layout().locate(70) + " is NaN"), e.getMessage());
+
+      FitResult afterErrors = trainer.fit(global, valid);
+      assertBitIdentical(fresh.fit(global, valid).delta(), afterErrors.delta());
+      assertEquals(6, afterErrors.localSteps());
+    }
+  }
+
+  @Test
+  void fit_plainAfterProximalAndCorrectedFits_bitIdenticalToFreshTrainer() {
+    Data data = Fixtures.random(20, 12, 4, 102);
+    ModelWeights global = weights(SMALL, 103);
+    float[] correction = Fixtures.randomVector(global.size(), 0.1, 104);
+    FitInstructions plain = Fixtures.instructions(0.1, 2, 8, 4);
+    try (DenseTrainer used = trainer(SMALL, data, data.allRows(), Backend.BLAS);
+        DenseTrainer fresh = trainer(SMALL, data, data.allRows(), Backend.BLAS)) {
+      used.fit(global, Fixtures.instructions(0.1, 2, 8, 4, 0.5, correction));
+      used.fit(global, Fixtures.instructions(0.1, 2, 8, 4, 0.0, correction));
+
+      assertBitIdentical(fresh.fit(global, plain).delta(), used.fit(global, plain).delta());
+    }
+  }
 
   private static void assertBitIdentical(float[] expected, float[] actual) {
     assertEquals(expected.length, actual.length);

@@ -113,6 +113,68 @@ final class Fixtures {
             .build());
   }
 
+  /** {@link #instructions} with FedProx's μ and a gradient correction (null for none). */
+  static FitInstructions instructions(
+      double learningRate, long epochs, long batchSize, long seed, double mu, float[] correction) {
+    return new FitInstructions(
+        1,
+        "task-1",
+        ConfigValues.builder()
+            .set(TrainingKeys.LEARNING_RATE, learningRate)
+            .set(TrainingKeys.LOCAL_EPOCHS, epochs)
+            .set(TrainingKeys.BATCH_SIZE, batchSize)
+            .set(TrainingKeys.SEED, seed)
+            .set(TrainingKeys.PROXIMAL_MU, mu)
+            .build(),
+        correction);
+  }
+
+  /** {@code n} values drawn uniformly from [-scale, scale). */
+  static float[] randomVector(int n, double scale, long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (float) (scale * (random.nextDouble() * 2 - 1));
+    }
+    return v;
+  }
+
+  /**
+   * The delta of {@code steps} full-batch steps with FedProx's μ and a gradient correction c (null
+   * for none), built from plain steps only: each step is one plain full-batch fit of {@code plain}
+   * (μ = 0, no correction) from the current weights w, giving {@code w' = w − η·g(w)}, after which
+   * {@code η·(μ·(w − w_t) + c)} is subtracted by hand, in double, with w_t the fixed {@code global}.
+   */
+  static double[] proximalStepByStep(
+      Trainer plain, ModelWeights global, double learningRate, double mu, float[] correction, int steps) {
+    float[] start = global.toArray();
+    float[] w = start.clone();
+    for (int k = 0; k < steps; k++) {
+      float[] plainDelta = plain.fit(ModelWeights.of(global.layout(), w), instructions(learningRate, 1, 0, k)).delta();
+      float[] next = new float[w.length];
+      for (int i = 0; i < w.length; i++) {
+        double c = correction == null ? 0 : correction[i];
+        double afterPlainStep = (double) w[i] + plainDelta[i];
+        next[i] = (float) (afterPlainStep - learningRate * (mu * ((double) w[i] - start[i]) + c));
+      }
+      w = next;
+    }
+    double[] delta = new double[w.length];
+    for (int i = 0; i < w.length; i++) {
+      delta[i] = (double) w[i] - start[i];
+    }
+    return delta;
+  }
+
+  /** Euclidean norm, in double. */
+  static double norm(float[] values) {
+    double sum = 0;
+    for (float v : values) {
+      sum += (double) v * v;
+    }
+    return Math.sqrt(sum);
+  }
+
   /** {@code executable} throws {@link IllegalArgumentException} with {@code expected} in its message. */
   static void assertMessage(String expected, org.junit.jupiter.api.function.Executable executable) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, executable);
@@ -233,6 +295,24 @@ final class Fixtures {
    */
   static double[] referenceSgd(
       int[] sizes, float[] start, Data data, int[] rows, double lr, int epochs, int batch, long seed) {
+    return referenceSgd(sizes, start, data, rows, lr, epochs, batch, seed, 0, null);
+  }
+
+  /**
+   * {@link #referenceSgd} with FedProx's proximal term and a gradient correction (null for none):
+   * each step is {@code w -= lr·(g(w) + mu·(w − start) + correction)}.
+   */
+  static double[] referenceSgd(
+      int[] sizes,
+      float[] start,
+      Data data,
+      int[] rows,
+      double lr,
+      int epochs,
+      int batch,
+      long seed,
+      double mu,
+      float[] correction) {
     double[] w = toDouble(start);
     SplittableRandom random = new SplittableRandom(seed);
     int n = rows.length;
@@ -250,7 +330,8 @@ final class Fixtures {
         int[] batchRows = java.util.Arrays.copyOfRange(order, s, Math.min(n, s + step));
         double[] g = numericalGradient(sizes, toFloat(w), data, batchRows);
         for (int i = 0; i < w.length; i++) {
-          w[i] -= lr * g[i];
+          double extra = mu * (w[i] - start[i]) + (correction == null ? 0 : correction[i]);
+          w[i] -= lr * (g[i] + extra);
         }
       }
     }
