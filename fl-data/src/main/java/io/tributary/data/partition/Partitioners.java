@@ -1,7 +1,9 @@
 package io.tributary.data.partition;
 
 import io.tributary.data.random.RandomVariates;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
 
@@ -391,6 +393,113 @@ public final class Partitioners {
       start += size;
     }
     return Partition.wrap(clients);
+  }
+
+  /**
+   * Label and quantity skew together, the MNIST setup of the FedProx paper (Li et al., MLSys 2020:
+   * "each device has samples of only 2 digits and the number of samples per device follows a power
+   * law"): client {@code c} holds the labels {@code c, c + 1, …, c + labelsPerClient − 1} (mod the
+   * number of classes), as in the authors' generator, and draws a Pareto weight as in {@link
+   * #powerLaw}. Each class's samples, shuffled, are shared among the clients holding it in
+   * proportion to their weights (largest remainder), after each gets {@code minPerLabel} of them.
+   * A client's size is therefore about proportional to its weight, and every sample is used once.
+   *
+   * @param labels the label of every sample, each in {@code 0..numClasses-1}
+   * @param numClasses number of classes, positive
+   * @param numClients number of clients, positive
+   * @param labelsPerClient labels each client holds, in 1..numClasses
+   * @param exponent the Pareto tail index, positive and finite (smaller: heavier tail)
+   * @param minPerLabel the fewest samples a client gets of each of its labels, at least 0
+   * @param seed random seed
+   * @return a partition in which every sample appears exactly once
+   * @throws IllegalArgumentException if a count or the exponent is out of range, or a class has
+   *     fewer samples than its holders' minimum
+   */
+  public static Partition labelPowerLaw(int[] labels, int numClasses, int numClients, int labelsPerClient,
+      double exponent, int minPerLabel, long seed) {
+    if (numClients <= 0 || numClasses <= 0) {
+      throw new IllegalArgumentException(
+          "numClients and numClasses must be positive, got " + numClients + " and " + numClasses);
+    }
+    if (labelsPerClient < 1 || labelsPerClient > numClasses) {
+      throw new IllegalArgumentException(
+          "labelsPerClient must be in 1.." + numClasses + ", got " + labelsPerClient);
+    }
+    if (!(exponent > 0) || exponent == Double.POSITIVE_INFINITY) {
+      throw new IllegalArgumentException("exponent must be positive and finite, got " + exponent);
+    }
+    if (minPerLabel < 0) {
+      throw new IllegalArgumentException("minPerLabel must be at least 0, got " + minPerLabel);
+    }
+    int[][] byClass = indicesByClass(labels, numClasses);
+    SplittableRandom random = new SplittableRandom(seed);
+    double[] logWeights = new double[numClients];
+    for (int client = 0; client < numClients; client++) {
+      logWeights[client] = RandomVariates.logPareto(exponent, random);
+    }
+    List<List<Integer>> holders = new ArrayList<>();
+    for (int label = 0; label < numClasses; label++) {
+      holders.add(new ArrayList<>());
+    }
+    for (int client = 0; client < numClients; client++) {
+      for (int j = 0; j < labelsPerClient; j++) {
+        holders.get((client + j) % numClasses).add(client);
+      }
+    }
+    int[][] parts = new int[numClients][];
+    int[] filled = new int[numClients];
+    for (int client = 0; client < numClients; client++) {
+      parts[client] = new int[0];
+    }
+    List<int[]> pieces = new ArrayList<>();
+    for (int label = 0; label < numClasses; label++) {
+      List<Integer> who = holders.get(label);
+      int[] samples = byClass[label].clone();
+      shuffle(samples, random);
+      if (who.isEmpty()) {
+        if (samples.length > 0) {
+          throw new IllegalArgumentException("class " + label + " has " + samples.length
+              + " samples but no client holds it; use at least " + numClasses + " clients or more labels per client");
+        }
+        continue;
+      }
+      long reserved = (long) minPerLabel * who.size();
+      if (reserved > samples.length) {
+        throw new IllegalArgumentException("class " + label + " has " + samples.length + " samples, fewer than "
+            + who.size() + " clients × minPerLabel " + minPerLabel);
+      }
+      double largest = Double.NEGATIVE_INFINITY;
+      for (int client : who) {
+        largest = Math.max(largest, logWeights[client]);
+      }
+      double[] shares = new double[who.size()];
+      double total = 0;
+      for (int k = 0; k < shares.length; k++) {
+        shares[k] = StrictMath.exp(logWeights[who.get(k)] - largest);
+        total += shares[k];
+      }
+      int[] sizes = largestRemainder(shares, total, samples.length - (int) reserved);
+      int start = 0;
+      for (int k = 0; k < shares.length; k++) {
+        int size = minPerLabel + sizes[k];
+        pieces.add(new int[] {who.get(k), start, size, label});
+        filled[who.get(k)] += size;
+        start += size;
+      }
+      byClass[label] = samples;
+    }
+    for (int client = 0; client < numClients; client++) {
+      parts[client] = new int[filled[client]];
+      filled[client] = 0;
+    }
+    for (int[] piece : pieces) {
+      System.arraycopy(byClass[piece[3]], piece[1], parts[piece[0]], filled[piece[0]], piece[2]);
+      filled[piece[0]] += piece[2];
+    }
+    for (int[] part : parts) {
+      Arrays.sort(part);
+    }
+    return Partition.wrap(parts);
   }
 
   /**

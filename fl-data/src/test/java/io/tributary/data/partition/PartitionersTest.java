@@ -344,4 +344,40 @@ class PartitionersTest {
         + " only 10; need numSamples >= numClients * minPerClient = 12",
         () -> Partitioners.powerLaw(10, 4, 1, 3, 1));
   }
+
+  @Test
+  void labelPowerLaw_twoLabelsEach_powerLawSizes_exactCover() {
+    byte[] bytes = mnistLikeLabels();
+    int[] labels = new int[bytes.length];
+    for (int i = 0; i < labels.length; i++) {
+      labels[i] = bytes[i] & 0xff;
+    }
+    Partition partition = Partitioners.labelPowerLaw(labels, 10, 1000, 2, 1.0, 2, 5);
+    assertPermutation(partition, labels.length);
+    int[] sizes = new int[1000];
+    for (int client = 0; client < 1000; client++) {
+      java.util.Set<Integer> seen = new java.util.TreeSet<>();
+      for (int index : partition.indices(client)) {
+        seen.add(labels[index]);
+      }
+      assertEquals(java.util.Set.of(client % 10, (client + 1) % 10), seen, "client " + client);
+      sizes[client] = partition.size(client);
+      assertTrue(sizes[client] >= 4, "client " + client + " has " + sizes[client]);
+    }
+    Arrays.sort(sizes);
+    double median = (sizes[499] + sizes[500]) / 2.0;
+    assertTrue(sizes[999] / median > 10, "heavy tail: max " + sizes[999] + ", median " + median);
+    assertEquals(partition.indices(7).length,
+        Partitioners.labelPowerLaw(labels, 10, 1000, 2, 1.0, 2, 5).indices(7).length);
+  }
+
+  @Test
+  void labelPowerLaw_badArguments_rejected() {
+    int[] labels = {0, 1, 2, 0, 1, 2};
+    assertThrowsWithMessage("labelsPerClient must be in 1..3, got 4",
+        () -> Partitioners.labelPowerLaw(labels, 3, 3, 4, 1, 0, 1));
+    assertThrowsWithMessage("exponent must be positive", () -> Partitioners.labelPowerLaw(labels, 3, 3, 1, 0, 0, 1));
+    assertThrowsWithMessage("no client holds it", () -> Partitioners.labelPowerLaw(labels, 3, 1, 1, 1, 0, 1));
+    assertThrowsWithMessage("fewer than", () -> Partitioners.labelPowerLaw(labels, 3, 3, 1, 1, 3, 1));
+  }
 }

@@ -22,7 +22,8 @@ import java.util.Optional;
  */
 public final class ExperimentConfig {
   public static final List<String> DATASETS = List.of("mnist", "fashion-mnist", "synthetic", "leaf");
-  public static final List<String> PARTITIONS = List.of("iid", "shards", "dirichlet", "power-law", "natural");
+  public static final List<String> PARTITIONS = List.of("iid", "shards", "dirichlet", "power-law", "label-power-law",
+      "natural");
   public static final List<String> STRATEGIES = StrategySpec.STRATEGIES;
   /** How a round's cohort is drawn: uniformly, or with probability proportional to local data size. */
   public static final List<String> CLIENT_SAMPLINGS = List.of("uniform", "by-size");
@@ -48,6 +49,9 @@ public final class ExperimentConfig {
   private final long batchSize;
   private final double learningRate;
   private final String clientSampling;
+  private final int labelsPerClient;
+  private final int syntheticMinSize;
+  private final int syntheticMaxSize;
   private final double stragglers;
   private final boolean dropStragglers;
   private final boolean epochsPerRound;
@@ -91,6 +95,9 @@ public final class ExperimentConfig {
     this.batchSize = b.batchSize;
     this.learningRate = b.learningRate;
     this.clientSampling = b.clientSampling;
+    this.labelsPerClient = b.labelsPerClient;
+    this.syntheticMinSize = b.syntheticMinSize;
+    this.syntheticMaxSize = b.syntheticMaxSize;
     this.stragglers = b.stragglers;
     this.dropStragglers = b.dropStragglers;
     this.epochsPerRound = b.epochsPerRound;
@@ -140,6 +147,9 @@ public final class ExperimentConfig {
     b.batchSize = batchSize;
     b.learningRate = learningRate;
     b.clientSampling = clientSampling;
+    b.labelsPerClient = labelsPerClient;
+    b.syntheticMinSize = syntheticMinSize;
+    b.syntheticMaxSize = syntheticMaxSize;
     b.stragglers = stragglers;
     b.dropStragglers = dropStragglers;
     b.epochsPerRound = epochsPerRound;
@@ -265,6 +275,21 @@ public final class ExperimentConfig {
     return strategy.serverLearningRate();
   }
 
+  /** Labels each client holds with partition {@code label-power-law} (FedProx's MNIST: 2). */
+  public int labelsPerClient() {
+    return labelsPerClient;
+  }
+
+  /** Smallest Synthetic(α, β) client (FedProx's generator: 50). */
+  public int syntheticMinSize() {
+    return syntheticMinSize;
+  }
+
+  /** Largest Synthetic(α, β) client; sizes above it are redrawn. */
+  public int syntheticMaxSize() {
+    return syntheticMaxSize;
+  }
+
   /** {@code uniform} or {@code by-size} (probability proportional to local data, without replacement). */
   public String clientSampling() {
     return clientSampling;
@@ -384,6 +409,11 @@ public final class ExperimentConfig {
     if (dataset.equals("synthetic")) {
       m.put("synthetic-alpha", syntheticAlpha);
       m.put("synthetic-beta", syntheticBeta);
+      if (syntheticMinSize != io.tributary.data.synthetic.Synthetic.DEFAULT_MIN_SIZE
+          || syntheticMaxSize != io.tributary.data.synthetic.Synthetic.DEFAULT_MAX_SIZE) {
+        m.put("synthetic-min-size", syntheticMinSize);
+        m.put("synthetic-max-size", syntheticMaxSize);
+      }
     } else {
       m.put("partition", partition);
     }
@@ -394,6 +424,11 @@ public final class ExperimentConfig {
         m.put("min-client-size", minClientSize);
       }
       case "power-law" -> {
+        m.put("power-law-exponent", powerLawExponent);
+        m.put("min-client-size", minClientSize);
+      }
+      case "label-power-law" -> {
+        m.put("labels-per-client", labelsPerClient);
         m.put("power-law-exponent", powerLawExponent);
         m.put("min-client-size", minClientSize);
       }
@@ -481,6 +516,9 @@ public final class ExperimentConfig {
     private long batchSize = 10;
     private double learningRate = 0.1;
     private String clientSampling = "uniform";
+    private int labelsPerClient = 2;
+    private int syntheticMinSize = io.tributary.data.synthetic.Synthetic.DEFAULT_MIN_SIZE;
+    private int syntheticMaxSize = io.tributary.data.synthetic.Synthetic.DEFAULT_MAX_SIZE;
     private double stragglers;
     private boolean dropStragglers = true;
     private boolean epochsPerRound;
@@ -591,6 +629,21 @@ public final class ExperimentConfig {
      */
     public Builder strategyKey(String key, Object value) {
       strategy.set(key, value);
+      return this;
+    }
+
+    public Builder labelsPerClient(int v) {
+      labelsPerClient = (int) ConfigScalars.atLeast("labels-per-client", v, 1);
+      return this;
+    }
+
+    public Builder syntheticMinSize(int v) {
+      syntheticMinSize = (int) ConfigScalars.atLeast("synthetic-min-size", v, 1);
+      return this;
+    }
+
+    public Builder syntheticMaxSize(int v) {
+      syntheticMaxSize = (int) ConfigScalars.atLeast("synthetic-max-size", v, 1);
       return this;
     }
 
@@ -828,6 +881,10 @@ public final class ExperimentConfig {
             + ") cannot be below 'local-epochs' (" + localEpochs + ")");
       }
       c.strategy.checkCohort("clients-per-round", c.clientsPerRound);
+      if (syntheticMaxSize < syntheticMinSize) {
+        throw new IllegalArgumentException("config 'synthetic-max-size' (" + syntheticMaxSize
+            + ") cannot be below 'synthetic-min-size' (" + syntheticMinSize + ")");
+      }
       if (maliciousClients > c.clients) {
         throw new IllegalArgumentException("config 'malicious-clients' (" + maliciousClients
             + ") cannot exceed 'clients' (" + c.clients + ")");

@@ -92,7 +92,8 @@ public record SimulationData(String name, int features, int classes, float[] tra
   /** The FedProx Synthetic(α, β) generator of a config (seeded from the run seed). */
   public static io.tributary.data.synthetic.Synthetic generator(ExperimentConfig config) {
     return new io.tributary.data.synthetic.Synthetic(config.syntheticAlpha(), config.syntheticBeta(),
-        io.tributary.core.strategy.Seeds.derive(config.seed(), -6));
+        io.tributary.core.strategy.Seeds.derive(config.seed(), -6), io.tributary.data.synthetic.Synthetic.DEFAULT_FEATURES,
+        io.tributary.data.synthetic.Synthetic.DEFAULT_CLASSES, config.syntheticMinSize(), config.syntheticMaxSize());
   }
 
   /**

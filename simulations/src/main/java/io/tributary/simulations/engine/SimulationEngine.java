@@ -113,6 +113,8 @@ public final class SimulationEngine {
           config.dirichletAlpha(), config.minClientSize(), Seeds.derive(config.seed(), -1));
       case "power-law" -> Partitioners.powerLaw(data.trainSize(), config.clients(), config.powerLawExponent(),
           config.minClientSize(), Seeds.derive(config.seed(), -1));
+      case "label-power-law" -> Partitioners.labelPowerLaw(data.trainLabels(), data.classes(), config.clients(),
+          config.labelsPerClient(), config.powerLawExponent(), config.minClientSize(), Seeds.derive(config.seed(), -1));
       case "natural" -> data.users();
       default -> throw new IllegalArgumentException("config 'partition': unknown " + config.partition());
     };

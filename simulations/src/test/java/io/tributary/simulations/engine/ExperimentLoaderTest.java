@@ -91,7 +91,7 @@ class ExperimentLoaderTest {
     rejected("lr: 0.1\n", "unknown config key 'lr'");
     rejected("rounds: ten\n", "config 'rounds' must be an integer");
     rejected("rounds: 0\n", "config 'rounds': must be >= 1");
-    rejected("partition: zipf\n", "config 'partition': must be one of [iid, shards, dirichlet, power-law, natural]");
+    rejected("partition: zipf\n", "config 'partition': must be one of [iid, shards, dirichlet, power-law, label-power-law, natural]");
     rejected("dataset: leaf\npartition: natural\n", "leaf needs 'data-dir'");
     rejected("partition: natural\n", "natural (one client per user) goes with dataset leaf");
     rejected("dirichlet-alpha: 0\n", "config 'dirichlet-alpha'");
@@ -114,6 +114,8 @@ class ExperimentLoaderTest {
     rejected("clients: 10\nmalicious-clients: 11\n", "'malicious-clients' (11) cannot exceed 'clients' (10)");
     rejected("epochs-per-round: true\n", "'epochs-per-round' needs 'local-epochs-max'");
     rejected("clip-norm: 0\n", "config 'clip-norm'");
+    rejected("dataset: synthetic\nsynthetic-min-size: 50\nsynthetic-max-size: 40\n", "'synthetic-max-size' (40)");
+    rejected("labels-per-client: 0\n", "config 'labels-per-client'");
     rejected("strategy: fedadam\nserver-momentum: 0.9\n", "'server-momentum' applies to strategy fedavgm only");
     rejected("strategy: fedadagrad\nserver-beta2: 0.99\n", "'server-beta2' applies to fedadam and fedyogi only");
     rejected("strategy: fedavgm\nserver-momentum: 1.0\n", "config 'server-momentum'");
