@@ -63,7 +63,8 @@ public final class StrategySpec {
   }
 
   /** The config keys this spec owns. */
-  public static final Set<String> KEYS = Set.copyOf(SETTERS.keySet());
+  public static final Set<String> KEYS =
+      java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(SETTERS.keySet()));
 
   private final String strategy;
   private final Double serverLearningRate;
