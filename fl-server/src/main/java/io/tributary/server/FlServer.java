@@ -3,7 +3,6 @@ package io.tributary.server;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.tributary.core.model.ModelWeights;
-import io.tributary.core.strategy.FedAvg;
 import io.tributary.core.strategy.Strategy;
 import io.tributary.server.internal.FederatedLearningService;
 import io.tributary.server.internal.RoundCoordinator;
@@ -14,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -46,7 +46,11 @@ public final class FlServer implements AutoCloseable {
         : config.initialModel().isPresent() ? readModel(config.model().layout(), config.initialModel().get())
         : config.model().initialize(config.seed());
     RoundListener listener = b.listener != null ? b.listener : new RoundListener() {};
-    this.coordinator = new RoundCoordinator(config, strategy, initial, b.evaluator, listener, b.stages,
+    List<UpdateStage> stages = new ArrayList<>(b.stages);
+    // Clipping comes last, so that it sees the update as it will be aggregated (after unmasking,
+    // decryption or decompression stages).
+    config.clipNorm().ifPresent(c -> stages.add(NormBoundStage.of(c)));
+    this.coordinator = new RoundCoordinator(config, strategy, initial, b.evaluator, listener, stages,
         Clock.systemUTC());
     this.grpc = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
         .addService(new FederatedLearningService(coordinator))
@@ -79,18 +83,14 @@ public final class FlServer implements AutoCloseable {
     return w;
   }
 
-  /** The strategy a config names. */
+  /**
+   * The strategy a config names, built by its {@link io.tributary.core.strategy.StrategySpec} with the
+   * config's client-side values ({@code clients-per-round} stands for the federation's size, which
+   * only SCAFFOLD reads and the server does not run).
+   */
   public static Strategy strategyFor(ServerConfig config) {
-    if (!"fedavg".equals(config.strategy())) {
-      throw new IllegalArgumentException("unknown strategy '" + config.strategy() + "'");
-    }
-    return FedAvg.builder()
-        .learningRate(config.learningRate())
-        .localEpochs(config.localEpochs())
-        .batchSize(config.batchSize())
-        .serverLearningRate(config.serverLearningRate())
-        .seed(config.seed())
-        .build();
+    return config.strategySpec().create(config.learningRate(), config.localEpochs(), config.batchSize(),
+        config.seed(), config.clientsPerRound());
   }
 
   public static Builder builder(ServerConfig config) {
@@ -156,7 +156,7 @@ public final class FlServer implements AutoCloseable {
     private ModelWeights initialModel;
     private CentralEvaluator evaluator;
     private RoundListener listener;
-    private final List<UpdateStage> stages = new java.util.ArrayList<>();
+    private final List<UpdateStage> stages = new ArrayList<>();
 
     private Builder(ServerConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -184,7 +184,10 @@ public final class FlServer implements AutoCloseable {
       return this;
     }
 
-    /** Appends a stage to the update pipeline (run in the order added, before the fold). */
+    /**
+     * Appends a stage to the update pipeline (run in the order added, before the fold; the config's
+     * {@code clip-norm} stage, when set, runs after all of them).
+     */
     public Builder stage(UpdateStage stage) {
       stages.add(Objects.requireNonNull(stage));
       return this;

@@ -5,7 +5,10 @@ public interface RoundListener {
   /** A round completed and produced a new global model. */
   default void onRoundCompleted(RoundSummary summary) {}
 
-  /** A round attempt ended without enough accepted updates; the model is unchanged. */
+  /**
+   * A round attempt ended without enough accepted updates, or with updates its robust aggregator
+   * refused (Krum with fewer than 2f + 3); the model is unchanged.
+   */
   default void onRoundFailed(long round, int attempt, String reason) {}
 
   /** All rounds are done (or the server gave up). */

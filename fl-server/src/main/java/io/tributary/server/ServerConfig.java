@@ -4,24 +4,35 @@ import io.tributary.core.aggregate.UpdateAccumulator;
 import io.tributary.core.nn.Architectures;
 import io.tributary.core.nn.ModelArchitecture;
 import io.tributary.core.config.ConfigScalars;
+import io.tributary.core.strategy.StrategySpec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * Everything an aggregation server needs to run: network, rounds, cohort sizes, deadlines, the
  * strategy and its hyper-parameters, the model and where to evaluate it.
+ *
+ * <p>The strategy is an embedded {@link StrategySpec}: every key of {@link StrategySpec#KEYS}
+ * ({@code strategy}, {@code server-learning-rate}, {@code proximal-mu}, {@code aggregator}, ...) is
+ * checked by the spec's builder, so the server and the simulation share one validation path. The
+ * client-side values the strategy sends (learning rate, epochs, batch size, seed) stay here.
  *
  * <p>Immutable and thread-safe. Built only through {@link Builder}, which validates each value as it
  * is set (errors name the config key) and cross-field rules in {@link Builder#build()}; the YAML
  * loader ({@link ServerConfigLoader}) goes through the same builder.
  */
 public final class ServerConfig {
-  /** Strategies this server knows, for error messages. */
-  public static final List<String> STRATEGIES = List.of("fedavg");
+  /**
+   * Strategies this server runs: every one of {@link StrategySpec#STRATEGIES} but {@code scaffold},
+   * whose control variates the wire protocol does not carry yet.
+   */
+  public static final List<String> STRATEGIES =
+      StrategySpec.STRATEGIES.stream().filter(s -> !s.equals("scaffold")).toList();
 
   private final String host;
   private final int port;
@@ -30,11 +41,10 @@ public final class ServerConfig {
   private final int minReports;
   private final Duration roundDeadline;
   private final Duration selectionTimeout;
-  private final String strategy;
+  private final StrategySpec strategySpec;
   private final double learningRate;
   private final long localEpochs;
   private final long batchSize;
-  private final double serverLearningRate;
   private final ModelArchitecture model;
   private final Path initialModel;
   private final long seed;
@@ -44,8 +54,9 @@ public final class ServerConfig {
   private final Path saveModel;
   private final Path metricsFile;
   private final int maxRoundAttempts;
+  private final Double clipNorm;
 
-  private ServerConfig(Builder b) {
+  private ServerConfig(Builder b, StrategySpec strategySpec) {
     this.host = b.host;
     this.port = b.port;
     this.rounds = b.rounds;
@@ -53,11 +64,10 @@ public final class ServerConfig {
     this.minReports = b.minReports == 0 ? b.clientsPerRound : b.minReports;
     this.roundDeadline = b.roundDeadline;
     this.selectionTimeout = b.selectionTimeout;
-    this.strategy = b.strategy;
+    this.strategySpec = strategySpec;
     this.learningRate = b.learningRate;
     this.localEpochs = b.localEpochs;
     this.batchSize = b.batchSize;
-    this.serverLearningRate = b.serverLearningRate;
     this.model = b.model;
     this.initialModel = b.initialModel;
     this.seed = b.seed;
@@ -67,6 +77,7 @@ public final class ServerConfig {
     this.saveModel = b.saveModel;
     this.metricsFile = b.metricsFile;
     this.maxRoundAttempts = b.maxRoundAttempts;
+    this.clipNorm = b.clipNorm;
   }
 
   public static Builder builder() {
@@ -104,8 +115,14 @@ public final class ServerConfig {
     return selectionTimeout;
   }
 
+  /** The strategy and its server-side settings. */
+  public StrategySpec strategySpec() {
+    return strategySpec;
+  }
+
+  /** The strategy's name, one of {@link #STRATEGIES} ({@code strategySpec().strategy()}). */
   public String strategy() {
-    return strategy;
+    return strategySpec.strategy();
   }
 
   public double learningRate() {
@@ -120,8 +137,9 @@ public final class ServerConfig {
     return batchSize;
   }
 
+  /** The server learning rate η in effect ({@code strategySpec().serverLearningRate()}). */
   public double serverLearningRate() {
-    return serverLearningRate;
+    return strategySpec.serverLearningRate();
   }
 
   public ModelArchitecture model() {
@@ -164,7 +182,18 @@ public final class ServerConfig {
     return maxRoundAttempts;
   }
 
-  /** The resolved configuration as YAML-style keys, for logs and provenance. */
+  /**
+   * The L2 norm bound C every update is clipped to before it is aggregated ({@link NormBoundStage});
+   * empty when updates are not clipped.
+   */
+  public OptionalDouble clipNorm() {
+    return clipNorm == null ? OptionalDouble.empty() : OptionalDouble.of(clipNorm);
+  }
+
+  /**
+   * The resolved configuration as YAML-style keys, for logs and provenance: the strategy's keys as
+   * {@link StrategySpec#toMap()} gives them, {@code clip-norm} when set.
+   */
   public Map<String, Object> describe() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("host", host);
@@ -173,11 +202,13 @@ public final class ServerConfig {
     m.put("clients-per-round", clientsPerRound);
     m.put("min-reports", minReports);
     m.put("round-deadline", roundDeadline.toMillis() / 1000.0 + "s");
-    m.put("strategy", strategy);
+    m.putAll(strategySpec.toMap());
     m.put("learning-rate", learningRate);
     m.put("local-epochs", localEpochs);
     m.put("batch-size", batchSize);
-    m.put("server-learning-rate", serverLearningRate);
+    if (clipNorm != null) {
+      m.put("clip-norm", clipNorm);
+    }
     m.put("model", model.name());
     m.put("seed", seed);
     m.put("evaluation-data", evaluationData == null ? "none" : evaluationData.toString());
@@ -197,11 +228,10 @@ public final class ServerConfig {
     private int minReports;
     private Duration roundDeadline = Duration.ofMinutes(10);
     private Duration selectionTimeout = Duration.ofMinutes(5);
-    private String strategy = "fedavg";
+    private StrategySpec.Builder strategySpec = StrategySpec.builder();
     private double learningRate = 0.05;
     private long localEpochs = 1;
     private long batchSize = 10;
-    private double serverLearningRate = 1.0;
     private ModelArchitecture model = Architectures.byName("mnist-2nn");
     private Path initialModel;
     private long seed;
@@ -211,6 +241,7 @@ public final class ServerConfig {
     private Path saveModel;
     private Path metricsFile;
     private int maxRoundAttempts = 3;
+    private Double clipNorm;
 
     private static IllegalArgumentException bad(String key, Object value, String rule) {
       return new IllegalArgumentException("config '" + key + "': " + rule + ", got " + value);
@@ -267,11 +298,39 @@ public final class ServerConfig {
       return this;
     }
 
+    /**
+     * One of {@link StrategySpec#STRATEGIES} ({@code scaffold} is refused at {@link #build()}).
+     * Equivalent to {@code strategySetting("strategy", v)}.
+     */
     public Builder strategy(String v) {
-      if (v == null || !STRATEGIES.contains(v)) {
-        throw bad("strategy", v, "must be one of " + STRATEGIES);
+      if (v == null) {
+        throw bad("strategy", null, "must be one of " + STRATEGIES);
       }
-      strategy = v;
+      strategySpec.strategy(v);
+      return this;
+    }
+
+    /**
+     * Sets one of the strategy's keys ({@link StrategySpec#KEYS}) from a loosely typed (YAML or
+     * command-line) value, checked by {@link StrategySpec.Builder#set}; the combinations are checked
+     * at {@link #build()}.
+     *
+     * @throws IllegalArgumentException naming the key when it is not a strategy key or the value is bad
+     */
+    public Builder strategySetting(String key, Object value) {
+      if (value == null) {
+        throw new IllegalArgumentException("config '" + key + "' has no value");
+      }
+      strategySpec.set(key, value);
+      return this;
+    }
+
+    /** Replaces every strategy setting by those of {@code spec}. */
+    public Builder strategySpec(StrategySpec spec) {
+      if (spec == null) {
+        throw bad("strategy", null, "must be set");
+      }
+      strategySpec = spec.toBuilder();
       return this;
     }
 
@@ -294,8 +353,9 @@ public final class ServerConfig {
       return this;
     }
 
+    /** Server learning rate η: positive and finite (default: the strategy's). */
     public Builder serverLearningRate(double v) {
-      serverLearningRate = ConfigScalars.positiveFinite("server-learning-rate", v);
+      strategySpec.serverLearningRate(v);
       return this;
     }
 
@@ -365,13 +425,36 @@ public final class ServerConfig {
       return this;
     }
 
+    /**
+     * The L2 norm bound C each update is clipped to before aggregation: positive and finite
+     * (default: no clipping).
+     */
+    public Builder clipNorm(double v) {
+      clipNorm = ConfigScalars.positiveFinite("clip-norm", v);
+      return this;
+    }
+
+    /**
+     * The config, after the rules between keys: {@code min-reports} at most {@code
+     * clients-per-round}; the strategy's combinations ({@link StrategySpec.Builder#build()}); a
+     * strategy the server can run (not {@code scaffold}); and an aggregator that can work with the
+     * fewest updates that close a round ({@code min-reports}; Krum needs 2f + 3).
+     *
+     * @throws IllegalArgumentException naming the keys at fault
+     */
     public ServerConfig build() {
       if (minReports > clientsPerRound) {
         throw new IllegalArgumentException(
             "config 'min-reports' (" + minReports + ") cannot exceed 'clients-per-round' ("
                 + clientsPerRound + ")");
       }
-      return new ServerConfig(this);
+      StrategySpec spec = strategySpec.build();
+      if (spec.strategy().equals("scaffold")) {
+        throw new IllegalArgumentException("config 'strategy': strategy scaffold needs control variates on the wire,"
+            + " which the server does not carry yet; run it with `fl simulate`");
+      }
+      spec.checkCohort("min-reports", minReports == 0 ? clientsPerRound : minReports);
+      return new ServerConfig(this, spec);
     }
   }
 }

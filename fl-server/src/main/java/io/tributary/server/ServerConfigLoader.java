@@ -7,13 +7,18 @@ import static io.tributary.core.config.ConfigScalars.longInteger;
 import static io.tributary.core.config.ConfigScalars.number;
 import static io.tributary.core.config.ConfigScalars.string;
 
+import io.tributary.core.strategy.StrategySpec;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.BiConsumer;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -23,12 +28,18 @@ import org.yaml.snakeyaml.error.YAMLException;
 /**
  * Reads a server YAML file into a {@link ServerConfig.Builder}, so that YAML, command-line flags and
  * code share one validation path. Keys are kebab-case and match {@link ServerConfig#describe()};
- * unknown keys and values of the wrong type are errors that name the key.
+ * unknown keys and values of the wrong type are errors that name the key. The strategy's keys
+ * ({@link StrategySpec#KEYS}: {@code strategy}, {@code server-learning-rate}, {@code proximal-mu},
+ * {@code aggregator}, ...) go to the embedded {@link StrategySpec} builder unchanged.
  *
  * <p>Stateless and thread-safe.
  */
 public final class ServerConfigLoader {
   private static final Map<String, BiConsumer<ServerConfig.Builder, Object>> KEYS = new LinkedHashMap<>();
+  /** The order the strategy's keys are listed in (help, errors); keys fl-core adds later follow, sorted. */
+  private static final List<String> STRATEGY_KEY_ORDER = List.of("strategy", "server-learning-rate",
+      "server-momentum", "server-beta1", "server-beta2", "server-tau", "proximal-mu", "weighting", "aggregator",
+      "trim-fraction", "krum-f", "krum-m");
 
   static {
     KEYS.put("host", (b, v) -> b.host(string("host", v)));
@@ -38,11 +49,12 @@ public final class ServerConfigLoader {
     KEYS.put("min-reports", (b, v) -> b.minReports(integer("min-reports", v)));
     KEYS.put("round-deadline", (b, v) -> b.roundDeadline(duration("round-deadline", v)));
     KEYS.put("selection-timeout", (b, v) -> b.selectionTimeout(duration("selection-timeout", v)));
-    KEYS.put("strategy", (b, v) -> b.strategy(string("strategy", v)));
+    for (String key : strategyKeys()) {
+      KEYS.put(key, (b, v) -> b.strategySetting(key, v));
+    }
     KEYS.put("learning-rate", (b, v) -> b.learningRate(number("learning-rate", v)));
     KEYS.put("local-epochs", (b, v) -> b.localEpochs(longInteger("local-epochs", v)));
     KEYS.put("batch-size", (b, v) -> b.batchSize(batchSize("batch-size", v)));
-    KEYS.put("server-learning-rate", (b, v) -> b.serverLearningRate(number("server-learning-rate", v)));
     KEYS.put("model", (b, v) -> b.model(string("model", v)));
     KEYS.put("initial-model", (b, v) -> b.initialModel(Path.of(string("initial-model", v))));
     KEYS.put("seed", (b, v) -> b.seed(longInteger("seed", v)));
@@ -52,9 +64,22 @@ public final class ServerConfigLoader {
     KEYS.put("save-model", (b, v) -> b.saveModel(Path.of(string("save-model", v))));
     KEYS.put("metrics-file", (b, v) -> b.metricsFile(Path.of(string("metrics-file", v))));
     KEYS.put("max-round-attempts", (b, v) -> b.maxRoundAttempts(integer("max-round-attempts", v)));
+    KEYS.put("clip-norm", (b, v) -> b.clipNorm(number("clip-norm", v)));
   }
 
   private ServerConfigLoader() {}
+
+  /** {@link StrategySpec#KEYS} in a stable order. */
+  private static Set<String> strategyKeys() {
+    Set<String> keys = new LinkedHashSet<>();
+    for (String k : STRATEGY_KEY_ORDER) {
+      if (StrategySpec.KEYS.contains(k)) {
+        keys.add(k);
+      }
+    }
+    keys.addAll(new TreeSet<>(StrategySpec.KEYS));
+    return keys;
+  }
 
   /** The keys a server YAML file may contain. */
   public static Iterable<String> keys() {
@@ -97,10 +122,4 @@ public final class ServerConfigLoader {
     }
     return builder;
   }
-
-
-
-
-
-
 }

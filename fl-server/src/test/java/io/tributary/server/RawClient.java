@@ -83,6 +83,11 @@ final class RawClient {
   }
 
   UpdateChunk header(Task task, ModelLayout layout, long numExamples) {
+    return header(task, layout, numExamples, 1, 0);
+  }
+
+  /** A header with the local steps and FedNova accumulation norm given (0 = not reported). */
+  UpdateChunk header(Task task, ModelLayout layout, long numExamples, long localSteps, double accumulationNorm) {
     return base(task).setHeader(UpdateHeader.newBuilder()
             .setClientId(clientId)
             .setModelVersion(task.getModelVersion())
@@ -90,14 +95,21 @@ final class RawClient {
             .setTotalBytes(layout.totalBytes())
             .setEncoding(UpdateEncoding.UPDATE_ENCODING_FLOAT32_DELTA)
             .setNumExamples(numExamples)
-            .setLocalSteps(1))
+            .setLocalSteps(localSteps)
+            .setAccumulationNorm(accumulationNorm))
         .build();
   }
 
   /** The well-formed message sequence for an update, chunked at {@code chunkBytes}. */
   List<UpdateChunk> messages(Task task, ModelLayout layout, float[] delta, long numExamples, int chunkBytes) {
+    return messages(task, layout, delta, numExamples, 1, 0, chunkBytes);
+  }
+
+  /** As {@link #messages(Task, ModelLayout, float[], long, int)} with steps and accumulation norm. */
+  List<UpdateChunk> messages(Task task, ModelLayout layout, float[] delta, long numExamples, long localSteps,
+      double accumulationNorm, int chunkBytes) {
     List<UpdateChunk> out = new ArrayList<>();
-    out.add(header(task, layout, numExamples));
+    out.add(header(task, layout, numExamples, localSteps, accumulationNorm));
     CRC32C crc = new CRC32C();
     TensorCodec.chunks(delta, chunkBytes, (offset, bytes) -> {
       crc.update(bytes);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tributary.core.strategy.StrategySpec;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,11 +36,17 @@ class ServerConfigLoaderTest {
       "min-reports: 15",
       "round-deadline: 90s",
       "selection-timeout: 2m",
-      "strategy: fedavg",
+      "strategy: fedprox",
       "learning-rate: 0.1",
       "local-epochs: 5",
       "batch-size: 50",
       "server-learning-rate: 0.5",
+      "proximal-mu: 0.1",
+      "weighting: uniform",
+      "aggregator: multi-krum",
+      "krum-f: 2",
+      "krum-m: 5",
+      "clip-norm: 2.5",
       "model: mlp:784-100-10",
       "initial-model: models/init.bin",
       "seed: 1234",
@@ -49,6 +57,15 @@ class ServerConfigLoaderTest {
       "metrics-file: out/metrics.jsonl",
       "max-round-attempts: 7",
       "");
+
+  /**
+   * Valid files that, with {@link #FULL}, set every strategy key: no single file can, since each
+   * server-optimizer and aggregator key belongs to its own strategy or aggregator.
+   */
+  private static final List<String> STRATEGY_FILES = List.of(
+      "strategy: fedavgm\nserver-momentum: 0.8\n",
+      "strategy: fedyogi\nserver-beta1: 0.85\nserver-beta2: 0.95\nserver-tau: 0.002\n",
+      "aggregator: trimmed-mean\ntrim-fraction: 0.2\n");
 
   private Path write(String yaml) throws IOException {
     Path p = dir.resolve("server.yaml");
@@ -68,6 +85,12 @@ class ServerConfigLoaderTest {
     return e;
   }
 
+  /** A file the loader accepts key by key but whose keys do not go together. */
+  private IllegalArgumentException buildFails(String yaml) throws IOException {
+    ServerConfig.Builder b = ServerConfigLoader.load(write(yaml), ServerConfig.builder());
+    return assertThrows(IllegalArgumentException.class, b::build);
+  }
+
   private static void assertMentions(Exception e, String... fragments) {
     for (String f : fragments) {
       assertTrue(e.getMessage().contains(f), "message lacks '" + f + "': " + e.getMessage());
@@ -84,11 +107,15 @@ class ServerConfigLoaderTest {
     assertEquals(15, c.minReports());
     assertEquals(Duration.ofSeconds(90), c.roundDeadline());
     assertEquals(Duration.ofMinutes(2), c.selectionTimeout());
-    assertEquals("fedavg", c.strategy());
+    assertEquals("fedprox", c.strategy());
     assertEquals(0.1, c.learningRate());
     assertEquals(5, c.localEpochs());
     assertEquals(50, c.batchSize());
     assertEquals(0.5, c.serverLearningRate());
+    assertEquals(StrategySpec.builder().strategy("fedprox").serverLearningRate(0.5).proximalMu(0.1)
+        .weighting("uniform").aggregator("multi-krum").krumF(2).krumM(5).build(), c.strategySpec());
+    assertEquals(0.1, c.strategySpec().proximalMu());
+    assertEquals(OptionalDouble.of(2.5), c.clipNorm());
     assertEquals("mlp:784-100-10", c.model().name());
     assertEquals(784 * 100 + 100 + 100 * 10 + 10, c.model().layout().totalElements());
     assertEquals(Optional.of(Path.of("models/init.bin")), c.initialModel());
@@ -101,18 +128,89 @@ class ServerConfigLoaderTest {
     assertEquals(7, c.maxRoundAttempts());
   }
 
-  @Test
-  void load_fullFile_coversEveryKnownKey() {
-    // keeps load_fullFile_setsEveryKey complete when a key is added
-    Set<String> inFile = new LinkedHashSet<>();
-    for (String line : FULL.split("\n")) {
+  private static Set<String> keysIn(String yaml) {
+    Set<String> keys = new LinkedHashSet<>();
+    for (String line : yaml.split("\n")) {
       if (!line.isBlank() && !line.startsWith("#")) {
-        inFile.add(line.substring(0, line.indexOf(':')));
+        keys.add(line.substring(0, line.indexOf(':')));
       }
     }
+    return keys;
+  }
+
+  @Test
+  void load_fullFile_coversEveryKnownKey() {
+    // keeps load_fullFile_setsEveryKey and load_strategyFiles_setEveryStrategyKey complete when a key
+    // is added
+    Set<String> inFiles = keysIn(FULL);
+    STRATEGY_FILES.forEach(f -> inFiles.addAll(keysIn(f)));
     List<String> known = new ArrayList<>();
     ServerConfigLoader.keys().forEach(known::add);
-    assertEquals(Set.copyOf(known), inFile);
+    assertEquals(Set.copyOf(known), inFiles);
+    assertTrue(known.containsAll(StrategySpec.KEYS), "every strategy key is a server key: " + known);
+  }
+
+  @Test
+  void load_strategyFiles_setEveryStrategyKey() throws IOException {
+    for (String yaml : STRATEGY_FILES) {
+      StrategySpec.Builder expected = StrategySpec.builder();
+      for (String line : yaml.split("\n")) {
+        String key = line.substring(0, line.indexOf(':'));
+        String value = line.substring(line.indexOf(':') + 1).strip();
+        expected.set(key, value.matches("[0-9.]+") ? (Object) Double.valueOf(value) : value);
+      }
+      ServerConfig c = load(yaml);
+      assertEquals(expected.build(), c.strategySpec(), yaml);
+      c.strategySpec().toMap().forEach((k, v) -> assertEquals(v, c.describe().get(k), yaml + k));
+    }
+  }
+
+  @Test
+  void load_unknownStrategy_rejectedNamingKeyAndListingKnown() throws IOException {
+    assertMentions(loadFails("strategy: fedfoo\n"), "'strategy'", "fedfoo", "fedprox", "fednova");
+  }
+
+  @Test
+  void load_negativeProximalMu_rejectedNamingKey() throws IOException {
+    assertMentions(loadFails("strategy: fedprox\nproximal-mu: -0.01\n"), "'proximal-mu'", "-0.01");
+  }
+
+  @Test
+  void load_trimFractionHalfOrMore_rejectedNamingKey() throws IOException {
+    assertMentions(loadFails("aggregator: trimmed-mean\ntrim-fraction: 0.5\n"), "'trim-fraction'", "0.5");
+    assertMentions(loadFails("aggregator: trimmed-mean\ntrim-fraction: 0.75\n"), "'trim-fraction'");
+    assertMentions(buildFails("aggregator: trimmed-mean\n"), "'aggregator'", "'trim-fraction'");
+  }
+
+  @Test
+  void load_krumWithTooFewClientsForF_rejectedNamingKeys() throws IOException {
+    // krum-f 2 needs 2f + 3 = 7 updates; min-reports defaults to clients-per-round
+    assertMentions(buildFails("clients-per-round: 6\naggregator: krum\nkrum-f: 2\n"), "'aggregator'", "krum-f",
+        "'min-reports' is 6");
+    assertMentions(buildFails("clients-per-round: 10\nmin-reports: 5\naggregator: multi-krum\nkrum-f: 1\n"
+        + "krum-m: 5\n"), "'krum-m'", "min-reports");
+    assertEquals(7, load("clients-per-round: 7\naggregator: krum\nkrum-f: 2\n").minReports());
+    assertMentions(buildFails("aggregator: krum\n"), "'aggregator'", "'krum-f'");
+  }
+
+  @Test
+  void load_scaffold_rejectedPointingToSimulation() throws IOException {
+    assertMentions(buildFails("strategy: scaffold\n"), "'strategy'", "control variates", "`fl simulate`");
+  }
+
+  @Test
+  void load_strategyKeyOfAnotherStrategy_rejectedNamingKey() throws IOException {
+    assertMentions(buildFails("server-momentum: 0.9\n"), "'server-momentum'", "fedavgm");
+    assertMentions(buildFails("strategy: fednova\naggregator: median\n"), "'aggregator'", "fednova");
+    assertMentions(loadFails("weighting: by-size\n"), "'weighting'");
+    assertMentions(loadFails("proximal-mu: lots\n"), "'proximal-mu'", "lots");
+  }
+
+  @Test
+  void load_badClipNorm_rejectedNamingKey() throws IOException {
+    assertMentions(loadFails("clip-norm: 0\n"), "'clip-norm'");
+    assertMentions(loadFails("clip-norm: -2\n"), "'clip-norm'");
+    assertMentions(loadFails("clip-norm: big\n"), "'clip-norm'", "big");
   }
 
   @Test
@@ -178,7 +276,7 @@ class ServerConfigLoaderTest {
   @Test
   void load_builderRuleViolated_rejectedNamingKey() throws IOException {
     assertMentions(loadFails("rounds: 0\n"), "'rounds'", ">= 1");
-    assertMentions(loadFails("strategy: fedprox\n"), "'strategy'", "fedavg");
+    assertMentions(loadFails("strategy: fedprox2\n"), "'strategy'", "fedavg");
     assertMentions(loadFails("model: resnet\n"), "'model'", "mnist-2nn");
     assertMentions(loadFails("max-abs-update-value: 1000\n"), "'max-abs-update-value'");
     assertMentions(loadFails("round-deadline: 0s\n"), "'round-deadline'");

@@ -1,6 +1,7 @@
 package io.tributary.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,10 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tributary.core.aggregate.UpdateAccumulator;
 import io.tributary.core.nn.ConvNetwork;
 import io.tributary.core.nn.ModelArchitecture;
+import io.tributary.core.strategy.StrategySpec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -61,7 +64,7 @@ class ServerConfigTest {
         .strategy("fedavg").learningRate(0.2).localEpochs(4).batchSize(0).serverLearningRate(0.5)
         .model(cnn).initialModel(Path.of("init.bin")).seed(-9).evaluationData(Path.of("mnist"))
         .uploadSlots(1024).maxAbsUpdateValue(0x1p-8).saveModel(Path.of("out.bin"))
-        .metricsFile(Path.of("m.jsonl")).maxRoundAttempts(1)
+        .metricsFile(Path.of("m.jsonl")).maxRoundAttempts(1).clipNorm(3)
         .build();
     assertEquals("127.0.0.1", c.host());
     assertEquals(0, c.port());
@@ -83,6 +86,7 @@ class ServerConfigTest {
     assertEquals(Optional.of(Path.of("out.bin")), c.saveModel());
     assertEquals(Optional.of(Path.of("m.jsonl")), c.metricsFile());
     assertEquals(1, c.maxRoundAttempts());
+    assertEquals(OptionalDouble.of(3), c.clipNorm());
   }
 
   @Test
@@ -130,10 +134,89 @@ class ServerConfigTest {
 
   @Test
   void strategy_unknown_rejectedNamingKeyAndListingKnown() {
-    assertRejected("strategy", "fedprox", b -> b.strategy("fedprox"));
+    assertRejected("strategy", "fedfoo", b -> b.strategy("fedfoo"));
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> ServerConfig.builder().strategy("FedAvg"));
-    assertTrue(e.getMessage().contains("[fedavg]"), e.getMessage());
+    for (String known : ServerConfig.STRATEGIES) {
+      assertTrue(e.getMessage().contains(known), e.getMessage());
+    }
+  }
+
+  @Test
+  void strategy_everyServerStrategy_buildsItsStrategy() {
+    for (String name : ServerConfig.STRATEGIES) {
+      ServerConfig c = ServerConfig.builder().strategy(name).build();
+      assertEquals(name, c.strategy());
+      assertEquals(name, c.strategySpec().strategy());
+      assertEquals(name, FlServer.strategyFor(c).name());
+    }
+    assertFalse(ServerConfig.STRATEGIES.contains("scaffold"));
+  }
+
+  @Test
+  void build_scaffold_rejectedPointingToSimulation() {
+    ServerConfig.Builder b = ServerConfig.builder().strategy("scaffold");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
+    assertTrue(e.getMessage().contains("'strategy'"), e.getMessage());
+    assertTrue(e.getMessage().contains("strategy scaffold needs control variates on the wire, which the server"
+        + " does not carry yet; run it with `fl simulate`"), e.getMessage());
+  }
+
+  @Test
+  void build_krumWithMinReportsBelowTwoFPlusThree_rejectedNamingKeys() {
+    ServerConfig.Builder b = ServerConfig.builder().clientsPerRound(10).minReports(4)
+        .strategySetting("aggregator", "krum").strategySetting("krum-f", 1);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
+    assertTrue(e.getMessage().contains("'min-reports'"), e.getMessage());
+    assertTrue(e.getMessage().contains("krum-f"), e.getMessage());
+    assertEquals(5, b.minReports(5).build().minReports());
+    // min-reports 0 means clients-per-round, which is then the least number of updates
+    assertEquals(10, b.minReports(0).build().minReports());
+    assertThrows(IllegalArgumentException.class, () -> b.clientsPerRound(4).build());
+  }
+
+  @Test
+  void strategySetting_unknownKeyOrBadValue_rejectedNamingKey() {
+    assertRejected("proximal-mu", "-0.1", b -> b.strategySetting("proximal-mu", -0.1));
+    assertRejected("trim-fraction", "0.5", b -> b.strategySetting("trim-fraction", 0.5));
+    assertRejected("krum-f", "-1", b -> b.strategySetting("krum-f", -1));
+    assertRejected("rounds", "strategy key", b -> b.strategySetting("rounds", 3));
+    assertRejected("proximal-mu", "no value", b -> b.strategySetting("proximal-mu", null));
+  }
+
+  @Test
+  void strategySpec_replacesEverySetting() {
+    StrategySpec spec = StrategySpec.builder().strategy("fedadam").serverLearningRate(0.1).proximalMu(0.01).build();
+    ServerConfig c = ServerConfig.builder().strategy("fednova").strategySpec(spec).build();
+    assertEquals(spec, c.strategySpec());
+    assertEquals(0.1, c.serverLearningRate());
+    assertEquals("fedadam", c.strategy());
+  }
+
+  @Test
+  void build_strategyCombinationRule_checkedAtBuild() {
+    ServerConfig.Builder b = ServerConfig.builder().strategySetting("server-momentum", 0.9);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
+    assertTrue(e.getMessage().contains("'server-momentum'"), e.getMessage());
+    assertEquals(0.9, b.strategy("fedavgm").build().strategySpec().toMap().get("server-momentum"));
+  }
+
+  @Test
+  void serverLearningRate_default_isTheStrategys() {
+    assertEquals(1.0, ServerConfig.builder().strategy("fednova").build().serverLearningRate());
+    assertEquals(0.01, ServerConfig.builder().strategy("fedadam").build().serverLearningRate());
+    assertEquals(0.5, ServerConfig.builder().strategy("fedadam").serverLearningRate(0.5).build()
+        .serverLearningRate());
+  }
+
+  @Test
+  void clipNorm_nonPositiveOrNonFinite_rejectedNamingKey() {
+    assertRejected("clip-norm", "0.0", b -> b.clipNorm(0));
+    assertRejected("clip-norm", "-1.0", b -> b.clipNorm(-1));
+    assertRejected("clip-norm", "NaN", b -> b.clipNorm(Double.NaN));
+    assertRejected("clip-norm", "Infinity", b -> b.clipNorm(Double.POSITIVE_INFINITY));
+    assertEquals(OptionalDouble.of(2.5), ServerConfig.builder().clipNorm(2.5).build().clipNorm());
+    assertEquals(OptionalDouble.empty(), ServerConfig.builder().build().clipNorm());
   }
 
   @Test
@@ -271,5 +354,22 @@ class ServerConfigTest {
     assertEquals("1.5s", d.get("round-deadline"));
     assertEquals("mlp:784-10", d.get("model"));
     assertEquals("none", d.get("evaluation-data"));
+    assertEquals("fedavg", d.get("strategy"));
+    assertEquals(1.0, d.get("server-learning-rate"));
+    assertFalse(d.containsKey("clip-norm"));
+  }
+
+  @Test
+  void describe_includesTheStrategySpecAndClipNorm() {
+    ServerConfig c = ServerConfig.builder().clientsPerRound(6).strategy("fedprox").strategySetting("proximal-mu", 0.2)
+        .strategySetting("aggregator", "median").clipNorm(4).build();
+    var d = c.describe();
+    c.strategySpec().toMap().forEach((k, v) -> assertEquals(v, d.get(k), k));
+    assertEquals(0.2, d.get("proximal-mu"));
+    assertEquals("median", d.get("aggregator"));
+    assertEquals(4.0, d.get("clip-norm"));
+    Set<String> loaderKeys = new HashSet<>();
+    ServerConfigLoader.keys().forEach(loaderKeys::add);
+    assertTrue(loaderKeys.containsAll(d.keySet()), d.keySet().toString());
   }
 }

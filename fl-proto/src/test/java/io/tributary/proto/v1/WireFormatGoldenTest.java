@@ -67,6 +67,12 @@ class WireFormatGoldenTest {
         .build();
   }
 
+  /** A FedNova client's header: the same as {@link #updateHeader()} plus field 8. */
+  static UpdateChunk updateHeaderWithAccumulationNorm() {
+    UpdateChunk h = updateHeader();
+    return h.toBuilder().setHeader(h.getHeader().toBuilder().setAccumulationNorm(42.5)).build();
+  }
+
   static UpdateChunk updateData() {
     return UpdateChunk.newBuilder()
         .setProtocolVersion(ProtocolVersion.PROTOCOL_VERSION_1)
@@ -187,6 +193,27 @@ class WireFormatGoldenTest {
   @Test
   void updateChunk_header_matchesGoldenBytes() throws IOException {
     assertGolden("update_chunk_header.hex", updateHeader(), UpdateChunk.parser());
+  }
+
+  @Test
+  void updateChunk_headerWithAccumulationNorm_matchesGoldenBytes() throws IOException {
+    assertGolden("update_chunk_header_accumulation_norm.hex", updateHeaderWithAccumulationNorm(),
+        UpdateChunk.parser());
+  }
+
+  @Test
+  void updateChunk_headerWithAccumulationNorm_extendsTheOldBytesOnly() throws Exception {
+    // A client that sets no norm sends the bytes it always did; one that sets it appends field 8 to
+    // the header, which an older server skips as an unknown field.
+    UpdateChunk old = updateHeader();
+    UpdateChunk withNorm = updateHeaderWithAccumulationNorm();
+    assertEquals(0.0, UpdateChunk.parseFrom(old.toByteArray()).getHeader().getAccumulationNorm());
+    byte[] oldHeader = old.getHeader().toByteArray();
+    byte[] newHeader = withNorm.getHeader().toByteArray();
+    assertEquals(HexFormat.of().formatHex(oldHeader),
+        HexFormat.of().formatHex(java.util.Arrays.copyOf(newHeader, oldHeader.length)));
+    assertEquals(oldHeader.length + 9, newHeader.length, "tag 0x41 and eight bytes of double");
+    assertEquals(0x41, newHeader[oldHeader.length] & 0xff);
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.tributary.server.cli;
 
 import io.tributary.core.model.ModelWeights;
 import io.tributary.core.model.TensorCodec;
+import io.tributary.core.strategy.StrategySpec;
 import io.tributary.server.CentralEvaluator;
 import io.tributary.server.FlServer;
 import io.tributary.server.MnistEvaluator;
@@ -28,7 +29,9 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     version = "Tributary server 0.1.0 (protocol fl.v1)",
     description = {
-      "Runs a Tributary aggregation server: FedAvg rounds over gRPC (fl.v1).",
+      "Runs a Tributary aggregation server: federated rounds over gRPC (fl.v1) with FedAvg, FedAvgM,"
+          + " FedProx, FedNova, FedAdagrad, FedAdam or FedYogi, optionally a robust aggregator (median,"
+          + " trimmed-mean, krum, multi-krum) and norm clipping (clip-norm).",
       "Settings come from --config (YAML, kebab-case keys) and are overridden by flags."
     },
     footer = {"", "YAML keys: %n  ${sys:tributary.server.keys}"})
@@ -67,8 +70,18 @@ public final class ServerCommand implements Callable<Integer> {
   @Option(names = "--batch-size", description = "Local batch size B (0 = full local dataset).")
   Long batchSize;
 
-  @Option(names = "--server-lr", description = "Server learning rate (1 = plain FedAvg).")
+  @Option(names = "--server-lr", description = "Server learning rate (default 1; 0.01 for the adaptive strategies).")
   Double serverLearningRate;
+
+  @Option(names = "--proximal-mu", description = "Clients' proximal term mu (fedprox default 0.01).")
+  Double proximalMu;
+
+  @Option(names = "--aggregator", description = "How updates are combined: ${COMPLETION-CANDIDATES} (default mean).",
+      completionCandidates = Aggregators.class)
+  String aggregator;
+
+  @Option(names = "--clip-norm", description = "Clip each update to this L2 norm before aggregation.")
+  Double clipNorm;
 
   @Option(names = "--model", description = "Model architecture: mnist-2nn, mnist-cnn or mlp:784-200-10.")
   String model;
@@ -96,6 +109,14 @@ public final class ServerCommand implements Callable<Integer> {
     }
   }
 
+  static final class Aggregators extends java.util.ArrayList<String> {
+    private static final long serialVersionUID = 1L;
+
+    Aggregators() {
+      super(StrategySpec.AGGREGATORS);
+    }
+  }
+
   ServerConfig resolve() throws IOException {
     ServerConfig.Builder b = ServerConfig.builder();
     if (configFile != null) {
@@ -112,6 +133,9 @@ public final class ServerCommand implements Callable<Integer> {
     if (localEpochs != null) b.localEpochs(localEpochs);
     if (batchSize != null) b.batchSize(batchSize);
     if (serverLearningRate != null) b.serverLearningRate(serverLearningRate);
+    if (proximalMu != null) b.strategySetting("proximal-mu", proximalMu);
+    if (aggregator != null) b.strategySetting("aggregator", aggregator);
+    if (clipNorm != null) b.clipNorm(clipNorm);
     if (model != null) b.model(model);
     if (seed != null) b.seed(seed);
     if (evaluationData != null) b.evaluationData(evaluationData);

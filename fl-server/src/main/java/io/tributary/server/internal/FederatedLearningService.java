@@ -244,7 +244,7 @@ public final class FederatedLearningService extends FederatedLearningGrpc.Federa
       roundId = msg.getRoundId();
       taskId = msg.getTaskId();
       ticket = coordinator.beginUpload(h.getClientId(), roundId, taskId, h.getModelVersion(), layout,
-          h.getTotalBytes(), h.getNumExamples(), h.getLocalSteps());
+          h.getTotalBytes(), h.getNumExamples(), h.getLocalSteps(), h.getAccumulationNorm());
       header = h;
       expected = h.getTotalBytes();
     }

@@ -5,6 +5,7 @@ import io.grpc.StatusException;
 import io.tributary.core.aggregate.AggregatedUpdate;
 import io.tributary.core.aggregate.InvalidUpdateException;
 import io.tributary.core.aggregate.UpdateAccumulator;
+import io.tributary.core.aggregate.robust.RobustAggregator;
 import io.tributary.core.config.ConfigValues;
 import io.tributary.core.model.ModelLayout;
 import io.tributary.core.model.ModelWeights;
@@ -12,6 +13,7 @@ import io.tributary.core.model.TensorCodec;
 import io.tributary.core.protocol.ClientFailure;
 import io.tributary.core.protocol.ClientUpdate;
 import io.tributary.core.protocol.EvaluateResult;
+import io.tributary.core.protocol.FitResult;
 import io.tributary.core.protocol.RoundResults;
 import io.tributary.core.strategy.Seeds;
 import io.tributary.core.strategy.Strategy;
@@ -25,11 +27,13 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -41,11 +45,26 @@ import java.util.logging.Logger;
  * accepts validated uploads into one streaming accumulator, closes the round at quorum or deadline,
  * aggregates through the strategy, evaluates and moves on.
  *
+ * <p>Each update is folded with the strategy's {@link Strategy#aggregationWeight} and {@link
+ * Strategy#updateMultiplier} (FedNova: 1/‖a_i‖₁, from the upload header's {@code
+ * accumulation_norm}, or the local steps when the client reports none), both taken when the upload
+ * begins, so a client whose values the strategy refuses is rejected before it sends its data.
+ *
+ * <p>Memory: O(model) for the streaming weighted mean, plus one staging buffer per upload slot.
+ * When the strategy names a {@link Strategy#robustAggregator()} (median, trimmed mean, Krum), the
+ * coordinator also keeps a float copy of every accepted update of the round, O(K·model) for K
+ * updates, combines them with the aggregator when the round closes and hands the strategy the result
+ * ({@link AggregatedUpdate#ofCombined}). An update is copied only when it is committed, after every
+ * check, so a rejected, replayed or partial upload leaves no trace there either. If the aggregator
+ * refuses the round's updates (Krum with fewer than 2f + 3 after dropouts), the round fails as one
+ * without quorum does: the global model stays unchanged and the round is retried with a new cohort,
+ * up to {@code max-round-attempts} times.
+ *
  * <p>Thread-safety: all round state is guarded by this object's monitor; folds into the accumulator
  * run concurrently under the read side of {@code foldLock}, and closing a round takes the write
  * side, so a round never closes in the middle of a fold and an update is either wholly in the
- * aggregate or not at all. The gRPC threads call {@link #checkIn}, {@link #beginUpload}, {@link
- * #commitUpload}; the round thread calls {@link #runRounds}.
+ * aggregate (and the robust aggregator's list) or not at all. The gRPC threads call {@link
+ * #checkIn}, {@link #beginUpload}, {@link #commitUpload}; the round thread calls {@link #runRounds}.
  */
 public final class RoundCoordinator {
   private static final Logger LOG = Logger.getLogger(RoundCoordinator.class.getName());
@@ -94,6 +113,9 @@ public final class RoundCoordinator {
     }
   }
 
+  /** An accepted update held for the robust aggregator: its values and aggregation weight. */
+  private record BufferedUpdate(String clientId, float[] values, long weight) {}
+
   /** The global model of the current round in wire form, shared read-only by all downloads. */
   public record ModelSnapshot(long round, long version, ModelLayout layout, byte[] bytes, byte[] sha256) {}
 
@@ -118,6 +140,7 @@ public final class RoundCoordinator {
   private final Clock clock;
   private final StagingPool staging;
   private final UpdatePipeline pipeline;
+  private final RobustAggregator robustAggregator;
   private final SecureRandom taskIds = new SecureRandom();
   private final ReentrantReadWriteLock foldLock = new ReentrantReadWriteLock();
 
@@ -127,6 +150,8 @@ public final class RoundCoordinator {
   private final Map<String, TaskState> tasksById = new HashMap<>();
   private final Map<String, TaskState> taskByClient = new HashMap<>();
   private final List<ClientUpdate> accepted = new ArrayList<>();
+  /** The round's accepted updates when a robust aggregator combines them; else always empty. */
+  private final List<BufferedUpdate> buffered = new ArrayList<>();
   private final Map<String, Map<String, Double>> reportedMetrics = new TreeMap<>();
   private Phase phase = Phase.WAITING_FOR_CLIENTS;
   private long round = 1;
@@ -161,6 +186,7 @@ public final class RoundCoordinator {
     this.listener = listener;
     this.clock = clock;
     this.pipeline = new UpdatePipeline(stages);
+    this.robustAggregator = strategy.robustAggregator().orElse(null);
     this.staging = new StagingPool(config.uploadSlots(), Math.toIntExact(initial.layout().totalBytes()));
     setGlobal(initial, 0);
   }
@@ -301,15 +327,20 @@ public final class RoundCoordinator {
     final long weight;
     final long numExamples;
     final long localSteps;
+    final double accumulationNorm;
+    final double multiplier;
     private boolean open = true;
 
-    UploadTicket(TaskState task, byte[] buffer, long weight, long numExamples, long localSteps) {
+    UploadTicket(TaskState task, byte[] buffer, long weight, long numExamples, long localSteps,
+        double accumulationNorm, double multiplier) {
       this.task = task;
       this.round = task.round;
       this.buffer = buffer;
       this.weight = weight;
       this.numExamples = numExamples;
       this.localSteps = localSteps;
+      this.accumulationNorm = accumulationNorm;
+      this.multiplier = multiplier;
     }
 
     public byte[] buffer() {
@@ -338,8 +369,14 @@ public final class RoundCoordinator {
   }
 
   /**
-   * Starts an upload: checks the caller, round, task and the update's header, and reserves a staging
-   * buffer. The task is marked as uploading so that a concurrent duplicate is refused.
+   * Starts an upload: checks the caller, round, task and the update's header, takes the update's
+   * aggregation weight and multiplier from the strategy, and reserves a staging buffer. The task is
+   * marked as uploading so that a concurrent duplicate is refused.
+   *
+   * @param accumulationNorm the client's FedNova ‖a_i‖₁; 0 when it reported none, and then its local
+   *     steps stand for it
+   * @throws StatusException INVALID_ARGUMENT when the header is malformed or the strategy refuses the
+   *     update's values (FedNova: an accumulation norm below 1), among others; nothing changes then
    */
   public UploadTicket beginUpload(
       String clientId,
@@ -349,10 +386,13 @@ public final class RoundCoordinator {
       ModelLayout updateLayout,
       long totalBytes,
       long numExamples,
-      long localSteps)
+      long localSteps,
+      double accumulationNorm)
       throws StatusException {
     TaskState task;
     long weight;
+    double norm;
+    double multiplier;
     synchronized (this) {
       task = lookUpTask(clientId, roundId, taskId);
       switch (task.status) {
@@ -391,6 +431,24 @@ public final class RoundCoordinator {
             .withDescription("aggregation weight " + weight + " is outside 1.." + accumulator.maxTotalWeight())
             .asException();
       }
+      if (!(accumulationNorm >= 0) || !Double.isFinite(accumulationNorm)) {
+        throw Status.INVALID_ARGUMENT
+            .withDescription("accumulation_norm must be finite and >= 0 (0 = not reported), got " + accumulationNorm)
+            .asException();
+      }
+      norm = accumulationNorm == 0 ? (double) localSteps : accumulationNorm;
+      try {
+        multiplier = strategy.updateMultiplier(numExamples, localSteps, norm);
+      } catch (IllegalArgumentException e) {
+        throw Status.INVALID_ARGUMENT.withDescription("update refused by strategy " + strategy.name() + ": "
+            + e.getMessage()).asException();
+      }
+      if (!(multiplier > 0 && multiplier <= 1)) {
+        throw Status.INVALID_ARGUMENT
+            .withDescription("strategy " + strategy.name() + " gave update multiplier " + multiplier
+                + ", outside (0, 1], for accumulation norm " + norm)
+            .asException();
+      }
       task.status = TaskStatus.UPLOADING;
     }
     byte[] buffer;
@@ -408,7 +466,7 @@ public final class RoundCoordinator {
           .withDescription("all " + config.uploadSlots() + " upload slots are busy; retry shortly")
           .asException();
     }
-    return new UploadTicket(task, buffer, weight, numExamples, localSteps);
+    return new UploadTicket(task, buffer, weight, numExamples, localSteps, norm, multiplier);
   }
 
   /** Checks a chunk's values (finite, in range) before it is accepted into the staging buffer. */
@@ -428,13 +486,27 @@ public final class RoundCoordinator {
   }
 
   /**
-   * Folds a complete, validated upload into the round's aggregate and marks the task accepted. The
-   * ticket stays the caller's to release.
+   * Folds a complete, validated upload into the round's aggregate (and, with a robust aggregator,
+   * keeps a copy of it for the round's close) and marks the task accepted. The client's metrics are
+   * recorded with {@link FitResult#ACCUMULATION_NORM} set to the norm its multiplier was taken from,
+   * whatever the trailer said, so that the strategy's server step (FedNova's τ_eff) agrees with the
+   * fold. The ticket stays the caller's to release.
    */
   public void commitUpload(UploadTicket ticket, Map<String, Double> metrics) throws StatusException {
     if (pipeline.hasStages()) {
       runStages(ticket);
     }
+    float[] copy = null;
+    if (robustAggregator != null) {
+      copy = TensorCodec.fromBytes(ticket.buffer);
+      if (ticket.multiplier != 1.0) {
+        for (int i = 0; i < copy.length; i++) {
+          copy[i] = (float) (copy[i] * ticket.multiplier);
+        }
+      }
+    }
+    Map<String, Double> recorded = new HashMap<>(metrics);
+    recorded.put(FitResult.ACCUMULATION_NORM, ticket.accumulationNorm);
     foldLock.readLock().lock();
     try {
       UpdateAccumulator acc;
@@ -450,14 +522,18 @@ public final class RoundCoordinator {
         acc = accumulator;
       }
       try {
-        acc.add(ticket.buffer, 0, ticket.weight);
+        acc.add(ticket.buffer, 0, ticket.weight, ticket.multiplier);
       } catch (InvalidUpdateException e) {
         throw Status.INVALID_ARGUMENT.withDescription("invalid update: " + e.getMessage()).asException();
       }
       synchronized (this) {
+        // Nothing can fail from here on: the update is in the sum, so it joins the list too.
         ticket.task.status = TaskStatus.ACCEPTED;
+        if (copy != null) {
+          buffered.add(new BufferedUpdate(ticket.task.clientId, copy, ticket.weight));
+        }
         accepted.add(new ClientUpdate(
-            ticket.task.clientId, ticket.round, ticket.numExamples, ticket.localSteps, ticket.weight, metrics));
+            ticket.task.clientId, ticket.round, ticket.numExamples, ticket.localSteps, ticket.weight, recorded));
         LOG.fine(() -> "round " + round + ": accepted update from " + ticket.task.clientId);
         notifyAll();
       }
@@ -546,6 +622,7 @@ public final class RoundCoordinator {
       finishReason = message;
       tasksById.clear();
       taskByClient.clear();
+      buffered.clear();
       accumulator = null;
       notifyAll();
     }
@@ -599,6 +676,7 @@ public final class RoundCoordinator {
     tasksById.clear();
     taskByClient.clear();
     accepted.clear();
+    buffered.clear();
     reportedMetrics.clear();
     HexFormat hex = HexFormat.of();
     for (String client : cohort) {
@@ -634,6 +712,7 @@ public final class RoundCoordinator {
     AggregatedUpdate aggregate;
     RoundResults results;
     long closedRound;
+    List<BufferedUpdate> updates;
     foldLock.writeLock().lock();
     try {
       synchronized (this) {
@@ -650,22 +729,23 @@ public final class RoundCoordinator {
         }
         results = new RoundResults(round, accepted, failures);
         aggregate = accumulator.snapshot();
+        updates = new ArrayList<>(buffered);
+        buffered.clear();
       }
     } finally {
       foldLock.writeLock().unlock();
     }
     if (results.successes().size() < config.minReports() || aggregate.updates() == 0) {
-      String reason = "only " + results.successes().size() + " of " + cohort.size()
-          + " clients sent a valid update (min-reports " + config.minReports() + ")";
-      LOG.warning(() -> "round " + closedRound + " attempt " + attempt + " failed: " + reason);
-      synchronized (this) {
-        tasksById.clear();
-        taskByClient.clear();
-        accumulator = null;
-        phase = Phase.WAITING_FOR_CLIENTS;
+      return failRound(closedRound, "only " + results.successes().size() + " of " + cohort.size()
+          + " clients sent a valid update (min-reports " + config.minReports() + ")");
+    }
+    long totalWeight = aggregate.totalWeight();
+    if (robustAggregator != null) {
+      Optional<AggregatedUpdate> combined = combine(closedRound, updates);
+      if (combined.isEmpty()) {
+        return false;
       }
-      listener.onRoundFailed(closedRound, attempt, reason);
-      return false;
+      aggregate = combined.get();
     }
     ModelWeights previous = globalModel();
     ModelWeights next = strategy.aggregateFit(closedRound, previous, aggregate, results);
@@ -685,7 +765,7 @@ public final class RoundCoordinator {
           cohort.size(),
           results.successes().size(),
           results.failures(),
-          aggregate.totalWeight(),
+          totalWeight,
           mergedMetrics(results),
           eval == null ? Double.NaN : eval.loss(),
           eval == null ? Double.NaN : eval.accuracy(),
@@ -709,6 +789,43 @@ public final class RoundCoordinator {
             summary.evalLoss(), summary.evalAccuracy(), summary.modelVersion(), summary.modelSha256()));
     listener.onRoundCompleted(summary);
     return true;
+  }
+
+  /**
+   * The round's updates combined by the robust aggregator, in client-id order so that the result does
+   * not depend on the order they arrived in; empty, with the round failed, when the aggregator refuses
+   * them.
+   */
+  private Optional<AggregatedUpdate> combine(long closedRound, List<BufferedUpdate> updates) {
+    updates.sort(Comparator.comparing(BufferedUpdate::clientId));
+    List<float[]> values = new ArrayList<>(updates.size());
+    long[] weights = new long[updates.size()];
+    for (int i = 0; i < weights.length; i++) {
+      values.add(updates.get(i).values());
+      weights[i] = updates.get(i).weight();
+    }
+    try {
+      float[] combined = robustAggregator.aggregate(values, weights);
+      return Optional.of(AggregatedUpdate.ofCombined(layout(), combined, updates.size()));
+    } catch (IllegalArgumentException e) {
+      failRound(closedRound, "aggregator " + robustAggregator.name() + " refused the round's " + updates.size()
+          + " updates: " + e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /** Ends the current attempt at {@code closedRound} without touching the global model. */
+  private boolean failRound(long closedRound, String reason) {
+    LOG.warning(() -> "round " + closedRound + " attempt " + attempt + " failed: " + reason);
+    synchronized (this) {
+      tasksById.clear();
+      taskByClient.clear();
+      buffered.clear();
+      accumulator = null;
+      phase = Phase.WAITING_FOR_CLIENTS;
+    }
+    listener.onRoundFailed(closedRound, attempt, reason);
+    return false;
   }
 
   private Map<String, Double> mergedMetrics(RoundResults results) {

@@ -79,7 +79,11 @@ class ServerCommandTest {
     for (String key : ServerConfigLoader.keys()) {
       assertTrue(usage.contains(key), "usage lacks YAML key " + key + ":\n" + usage);
     }
-    assertTrue(usage.contains("fedavg"), "strategy candidates missing:\n" + usage);
+    for (String strategy : io.tributary.server.ServerConfig.STRATEGIES) {
+      assertTrue(usage.contains(strategy), "strategy candidate " + strategy + " missing:\n" + usage);
+    }
+    assertTrue(usage.contains("median") && usage.contains("multi-krum"), "aggregators missing:\n" + usage);
+    assertTrue(usage.contains("--clip-norm") && usage.contains("--proximal-mu"), usage);
     assertFalse(usage.contains("${sys:"), "unresolved placeholder:\n" + usage);
   }
 
@@ -118,8 +122,30 @@ class ServerCommandTest {
 
   @Test
   void run_unknownStrategy_exitTwoNamingKey() {
-    assertEquals(2, ServerCommand.run("--strategy", "fedprox"));
+    assertEquals(2, ServerCommand.run("--strategy", "fedfoo"));
     assertTrue(err().contains("'strategy'"), err());
+    assertTrue(err().contains("fednova"), "known strategies listed: " + err());
+  }
+
+  @Test
+  void run_scaffold_exitTwoPointingToSimulate() {
+    assertEquals(2, ServerCommand.run("--strategy", "scaffold"));
+    assertTrue(err().contains("control variates"), err());
+    assertTrue(err().contains("fl simulate"), err());
+  }
+
+  @Test
+  void run_negativeProximalMu_exitTwoNamingKey() {
+    assertEquals(2, ServerCommand.run("--strategy", "fedprox", "--proximal-mu", "-0.5"));
+    assertTrue(err().contains("'proximal-mu'"), err());
+  }
+
+  @Test
+  void run_badClipNormOrAggregator_exitTwoNamingKey() {
+    assertEquals(2, ServerCommand.run("--clip-norm", "0"));
+    assertTrue(err().contains("'clip-norm'"), err());
+    assertEquals(2, ServerCommand.run("--aggregator", "mode"));
+    assertTrue(err().contains("'aggregator'"), err());
   }
 
   @Test
