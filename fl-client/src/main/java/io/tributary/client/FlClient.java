@@ -331,7 +331,8 @@ public final class FlClient implements AutoCloseable {
             .setTotalBytes(layout.totalBytes())
             .setEncoding(UpdateEncoding.UPDATE_ENCODING_FLOAT32_DELTA)
             .setNumExamples(result.numExamples())
-            .setLocalSteps(result.localSteps()))
+            .setLocalSteps(result.localSteps())
+            .setAccumulationNorm(result.accumulationNorm()))
         .build());
     float[] delta = result.delta();
     int chunkFloats = TensorCodec.MAX_CHUNK_BYTES / 4;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.StatusRuntimeException;
 import io.tributary.client.train.DenseTrainer;
+import io.tributary.core.model.ModelWeights;
 import io.tributary.core.nn.DenseNetwork;
 import io.tributary.server.FlServer;
 import io.tributary.server.RoundSummary;
@@ -114,6 +115,79 @@ class FlClientEndToEndTest {
       assertTrue(s.clientMetrics().containsKey("client_accuracy"), "clients report local evaluation");
     }
     assertTrue(history.get(4).trainLoss() < history.get(0).trainLoss());
+  }
+
+  /**
+   * FedNova with a proximal term over real gRPC: two clients with 40 and 120 samples (τ = 4 and 12
+   * steps at B = 10) report ‖a_i‖₁ = (1 − (1 − ημ)^τ)/(ημ) in their upload header, and the server's
+   * model is x_0 + τ_eff·Σ p_i Δ_i/‖a_i‖₁ with τ_eff = Σ p_i ‖a_i‖₁ — computed here from the deltas
+   * the clients sent.
+   */
+  @Test
+  void fednova_proximalClients_serverUsesTheReportedAccumulationNorms() throws Exception {
+    int port = freePort();
+    ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(port).rounds(1).clientsPerRound(2)
+        .minReports(2).roundDeadline(Duration.ofSeconds(60)).model(NET).seed(5).learningRate(0.1)
+        .strategySetting("strategy", "fednova").strategySetting("proximal-mu", 0.5).build();
+    int[] sizes = {40, 120};
+    java.util.Map<Integer, io.tributary.core.protocol.FitResult> sent = new java.util.concurrent.ConcurrentHashMap<>();
+    List<FlClient> clients = new ArrayList<>();
+    List<DenseTrainer> trainers = new ArrayList<>();
+    try (FlServer server = FlServer.builder(config).build().start()) {
+      List<Thread> threads = new ArrayList<>();
+      for (int k = 0; k < 2; k++) {
+        Data d = Data.generate(sizes[k], 20 + k);
+        DenseTrainer trainer = DenseTrainer.builder().network(NET)
+            .trainingData(d.x(), d.labels(), java.util.stream.IntStream.range(0, sizes[k]).toArray())
+            .backend(DenseTrainer.Backend.JAVA).build();
+        trainers.add(trainer);
+        int id = k;
+        FlClient client = FlClient.builder().target("127.0.0.1:" + port).clientId("n" + k).trainer(trainer)
+            .mod((r, global, ins) -> {
+              sent.put(id, new io.tributary.core.protocol.FitResult(r.delta().clone(), r.numExamples(),
+                  r.localSteps(), r.metrics()));
+              return r;
+            }).build();
+        clients.add(client);
+        Thread t = new Thread(() -> {
+          try {
+            client.run();
+          } catch (Exception e) {
+            throw new RuntimeException(e);
+          }
+        });
+        t.start();
+        threads.add(t);
+      }
+      assertTrue(server.awaitRounds(60_000), "round should complete");
+      for (Thread t : threads) {
+        t.join(30_000);
+      }
+      double[] norms = new double[2];
+      for (int k = 0; k < 2; k++) {
+        io.tributary.core.protocol.FitResult r = sent.get(k);
+        assertEquals(sizes[k] / 10, r.localSteps());
+        norms[k] = io.tributary.core.strategy.AccumulationNorms.proximal(r.localSteps(), 0.1, 0.5);
+        assertEquals(norms[k], r.accumulationNorm(), 1e-12, "the trainer reports the proximal closed form");
+      }
+      double p0 = 40 / 160.0;
+      double p1 = 120 / 160.0;
+      double tauEff = p0 * norms[0] + p1 * norms[1];
+      ModelWeights x0 = NET.initialize(5);
+      double gapToSteps = 0;
+      for (int i = 0; i < x0.size(); i++) {
+        double normalized = p0 * sent.get(0).delta()[i] / norms[0] + p1 * sent.get(1).delta()[i] / norms[1];
+        assertEquals(x0.get(i) + tauEff * normalized, server.globalModel().get(i), 1e-5, "parameter " + i);
+        double withSteps = (p0 * 4 + p1 * 12) * (p0 * sent.get(0).delta()[i] / 4 + p1 * sent.get(1).delta()[i] / 12);
+        gapToSteps = Math.max(gapToSteps, Math.abs(x0.get(i) + withSteps - server.globalModel().get(i)));
+      }
+      assertTrue(gapToSteps > 1e-4, "taking local steps for the norms would give another model: " + gapToSteps);
+    } finally {
+      for (FlClient c : clients) {
+        c.close();
+      }
+      trainers.forEach(DenseTrainer::close);
+    }
   }
 
   @Test
