@@ -668,7 +668,7 @@ public final class SimulationEngine {
         aggregated++;
       }
     }
-    LOG.log(System.Logger.Level.INFO, "round {0}: {1} malicious of {2} sampled, {3} aggregated", round, sampled,
+    LOG.log(System.Logger.Level.DEBUG, "round {0}: {1} malicious of {2} sampled, {3} aggregated", round, sampled,
         cohort.length, aggregated);
     return new Adversaries(round, sampled, aggregated);
   }

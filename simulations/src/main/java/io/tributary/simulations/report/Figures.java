@@ -29,9 +29,14 @@ public final class Figures {
 
   /** Test accuracy in percent per round, one line per run. */
   public static LinePlot accuracyPerRound(Collection<RoundRecord> records, int width, int height) {
+    return accuracyPerRound(records, width, height, "Test accuracy");
+  }
+
+  /** Test accuracy in percent per round, one line per run, under {@code title}. */
+  public static LinePlot accuracyPerRound(Collection<RoundRecord> records, int width, int height, String title) {
     LinePlot.Builder plot =
         LinePlot.builder()
-            .title("Test accuracy")
+            .title(title)
             .xLabel("round")
             .yLabel("test accuracy (%)")
             .size(width, height);
