@@ -51,7 +51,16 @@ import java.util.concurrent.Future;
  * same {@link UpdatePipeline} and the same exact {@link UpdateAccumulator} as over the wire, then the
  * same {@link Strategy} makes the next model. Simulation is just another transport.
  *
- * <p>Memory is O(dataset + workers × model), independent of the number of virtual clients.
+ * <p>Memory is O(dataset + workers × model), independent of the number of virtual clients — plus
+ * O(clients per round × model) when the strategy has a robust aggregator (median, Krum: they need
+ * every update of the round at once), and O(participants × model) for SCAFFOLD's client control
+ * variates (kept on the heap up to {@link #CONTROL_VARIATE_HEAP_BYTES}, then in a scratch file; keep
+ * SCAFFOLD out of runs with hundreds of thousands of participants).
+ *
+ * <p>Systems heterogeneity and attacks come from the config and the seed: stragglers run fewer local
+ * epochs and are dropped or kept ({@code drop-stragglers}), cohorts are drawn uniformly or in
+ * proportion to local data, and {@code malicious-clients} send sign-flipped, scaled updates, counted
+ * per round in {@link Result#adversaries()}.
  * Reproducible: every random draw comes from generators derived from the run seed (cohort sampling
  * per round, each client's data order per round), and aggregation is exact and order-independent,
  * so the same seed gives a bit-identical model and identical metrics whatever the thread count.
