@@ -9,6 +9,7 @@ import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.tributary.core.config.ConfigValues;
+import io.tributary.core.config.TrainingKeys;
 import io.tributary.core.model.ModelLayout;
 import io.tributary.core.model.ModelWeights;
 import io.tributary.core.model.TensorCodec;
@@ -16,6 +17,7 @@ import io.tributary.core.protocol.EvaluateResult;
 import io.tributary.core.protocol.FitInstructions;
 import io.tributary.core.protocol.FitResult;
 import io.tributary.core.protocol.Protocol;
+import io.tributary.core.strategy.Scaffold;
 import io.tributary.proto.convert.WireConversions;
 import io.tributary.proto.v1.CheckInRequest;
 import io.tributary.proto.v1.CheckInResponse;
@@ -34,7 +36,6 @@ import io.tributary.proto.v1.UpdateTrailer;
 import io.tributary.proto.v1.UploadReceipt;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Iterator;
@@ -61,6 +62,20 @@ import java.util.logging.Logger;
  *
  * <p>When the server is unreachable the client retries with exponential backoff and jitter, up to
  * {@link Builder#maxUnavailable}. Not thread-safe: one thread runs {@link #run()}.
+ *
+ * <p><b>SCAFFOLD.</b> When a task says the strategy keeps control variates ({@code
+ * Task.control_variates}), the download carries the server's control variate c after the model; the
+ * client trains with the gradient correction c − c_i ({@link Scaffold#correction}, handed to the
+ * trainer as {@link FitInstructions#gradientCorrection()}), computes Δc_i = −c − Δ_i/(K·η_l) ({@link
+ * Scaffold#controlDelta}) from the trainer's own delta and steps — before the mods, which change what
+ * is uploaded, not what was learnt — and uploads Δc_i after the delta. Its own control variate c_i
+ * becomes c_i + Δc_i only once the server has acknowledged the upload (a receipt, or ALREADY_EXISTS
+ * for a retry of an upload that was already accepted), so a rejected upload leaves the client's state
+ * as it was. c_i lives in this object's memory, one float per parameter, from 0 at the first SCAFFOLD
+ * task: a client that is rebuilt (an app restart) starts again from c_i = 0, which SCAFFOLD tolerates —
+ * its first correction is then c, as for a client that never took part. If a round fails on the server
+ * after the upload was accepted, the server discards the round's Δc_i but the client keeps its c_i:
+ * the two drift apart by one step, as with a client that dropped out after its upload.
  */
 public final class FlClient implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(FlClient.class.getName());
@@ -78,6 +93,10 @@ public final class FlClient implements AutoCloseable {
   private final Map<String, String> capabilities;
   private final java.util.List<ClientMod> mods;
   private int tasksCompleted;
+  /** SCAFFOLD's c_i, this client's control variate; null = 0 (no SCAFFOLD task accepted yet). */
+  private float[] clientControl;
+  /** Pause after a refused upload before checking in again; doubles with each refusal in a row. */
+  private long refusedBackoffMs;
 
   private FlClient(Builder b) {
     this.clientId = b.clientId;
@@ -90,6 +109,7 @@ public final class FlClient implements AutoCloseable {
     this.initialBackoff = b.initialBackoff;
     this.maxBackoff = b.maxBackoff;
     this.maxUnavailable = b.maxUnavailable;
+    this.refusedBackoffMs = b.initialBackoff.toMillis();
     this.reportEvaluation = b.reportEvaluation;
     this.jitter = new SplittableRandom(clientId.hashCode());
     this.capabilities = Map.copyOf(b.capabilities);
@@ -172,9 +192,9 @@ public final class FlClient implements AutoCloseable {
     if (!layout.equals(trainer.layout())) {
       throw new IllegalStateException("server model " + layout + " does not match the trainer's " + trainer.layout());
     }
-    ModelWeights global;
+    Download download;
     try {
-      global = download(task, layout);
+      download = download(task, layout);
     } catch (StatusRuntimeException e) {
       if (isTransient(e.getStatus()) || e.getStatus().getCode() == Status.Code.FAILED_PRECONDITION) {
         LOG.info(() -> clientId + ": download for round " + task.getRoundId() + " failed: " + e.getStatus());
@@ -182,6 +202,8 @@ public final class FlClient implements AutoCloseable {
       }
       throw e;
     }
+    ModelWeights global = download.model();
+    float[] serverControl = download.serverControl();
     ConfigValues config = WireConversions.fromWire(task.getConfigMap());
     if (reportEvaluation) {
       EvaluateResult eval = trainer.evaluate(global);
@@ -199,29 +221,35 @@ public final class FlClient implements AutoCloseable {
         LOG.info(() -> clientId + ": metrics report refused: " + e.getStatus());
       }
     }
-    FitInstructions instructions = new FitInstructions(task.getRoundId(), task.getTaskId(), config);
+    float[] correction = serverControl == null ? null : Scaffold.correction(serverControl, clientControl);
+    FitInstructions instructions = new FitInstructions(task.getRoundId(), task.getTaskId(), config, correction);
     FitResult result = trainer.fit(global, instructions);
+    checkLength(result, layout, "trainer");
+    float[] controlDelta = serverControl == null ? null : controlDelta(result, serverControl, config);
     for (ClientMod mod : mods) {
       result = mod.apply(result, global, instructions);
     }
-    if (result.delta().length != layout.totalElements()) {
-      throw new IllegalStateException("trainer returned " + result.delta().length + " values for a model of "
-          + layout.totalElements());
-    }
+    checkLength(result, layout, "client mods");
     long backoffMs = initialBackoff.toMillis();
     for (int attempt = 1; ; attempt++) {
       try {
-        upload(task, layout, result);
-        tasksCompleted++;
+        upload(task, layout, result, controlDelta);
+        accepted(controlDelta);
         return;
       } catch (StatusRuntimeException e) {
         Status.Code code = e.getStatus().getCode();
         if (code == Status.Code.ALREADY_EXISTS) {
-          tasksCompleted++;
+          // A retry of an upload the server had accepted (its receipt was lost): the same Δc_i counted.
+          accepted(controlDelta);
           return;
         }
         if (!isTransient(e.getStatus()) || attempt >= 5 || System.currentTimeMillis() > task.getDeadlineUnixMs()) {
           LOG.warning(() -> clientId + ": upload for round " + task.getRoundId() + " failed: " + e.getStatus());
+          // A refused upload leaves the task open, so the next check-in offers it again; when the
+          // refusal repeats (a trainer that keeps producing the same bad update), retraining at once
+          // would spin until the deadline. Wait, longer after each refusal in a row.
+          Thread.sleep(refusedBackoffMs);
+          refusedBackoffMs = Math.min(maxBackoff.toMillis(), refusedBackoffMs * 2);
           return;
         }
         Thread.sleep(backoffMs);
@@ -230,8 +258,57 @@ public final class FlClient implements AutoCloseable {
     }
   }
 
-  /** Downloads and verifies the task's model: header first, then chunks at the expected offsets. */
-  ModelWeights download(Task task, ModelLayout layout) {
+  private static void checkLength(FitResult result, ModelLayout layout, String source) {
+    if (result.delta().length != layout.totalElements()) {
+      throw new IllegalStateException(source + " returned " + result.delta().length + " values for a model of "
+          + layout.totalElements());
+    }
+  }
+
+  /** SCAFFOLD's Δc_i = −c − Δ_i/(K·η_l) from what the trainer learnt, into a new array. */
+  private static float[] controlDelta(FitResult result, float[] serverControl, ConfigValues config) {
+    float[] out = new float[serverControl.length];
+    try {
+      Scaffold.controlDelta(result.delta(), serverControl, result.localSteps(),
+          config.get(TrainingKeys.LEARNING_RATE), out);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("cannot compute the SCAFFOLD control variate delta: " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  /** The server acknowledged the task's upload: count it and, with SCAFFOLD, c_i ← c_i + Δc_i. */
+  private void accepted(float[] controlDelta) {
+    tasksCompleted++;
+    refusedBackoffMs = initialBackoff.toMillis();
+    if (controlDelta == null) {
+      return;
+    }
+    if (clientControl == null) {
+      clientControl = controlDelta;
+    } else {
+      for (int i = 0; i < clientControl.length; i++) {
+        clientControl[i] += controlDelta[i];
+      }
+    }
+  }
+
+  /**
+   * A copy of this client's SCAFFOLD control variate c_i; empty before its first accepted SCAFFOLD
+   * upload (c_i = 0).
+   */
+  public java.util.Optional<float[]> controlVariate() {
+    return java.util.Optional.ofNullable(clientControl).map(float[]::clone);
+  }
+
+  /** A downloaded model and, when the task has control variates, the server's c; else null. */
+  record Download(ModelWeights model, float[] serverControl) {}
+
+  /**
+   * Downloads and verifies the task's model (and with control variates, c after it): header first,
+   * then chunks at the expected offsets, then the SHA-256 of everything.
+   */
+  Download download(Task task, ModelLayout layout) {
     Iterator<ModelChunk> it = blocking.withDeadlineAfter(5, TimeUnit.MINUTES).downloadModel(
         DownloadModelRequest.newBuilder()
             .setProtocolVersion(ProtocolVersion.PROTOCOL_VERSION_1)
@@ -247,10 +324,17 @@ public final class FlClient implements AutoCloseable {
       throw Status.DATA_LOSS.withDescription("model stream does not start with a header").asRuntimeException();
     }
     ModelHeader header = first.getHeader();
-    if (header.getTotalBytes() != layout.totalBytes() || header.getModelVersion() != task.getModelVersion()) {
+    boolean control = task.getControlVariates();
+    long totalBytes = control ? 2 * layout.totalBytes() : layout.totalBytes();
+    if (header.getTotalBytes() != totalBytes || header.getModelVersion() != task.getModelVersion()) {
       throw Status.DATA_LOSS.withDescription("model header disagrees with the task").asRuntimeException();
     }
-    float[] values = new float[layout.totalElements()];
+    if (control ? !header.getControlTensorsList().equals(WireConversions.toWire(layout))
+        : header.getControlTensorsCount() != 0) {
+      throw Status.DATA_LOSS.withDescription("model header's control tensors disagree with the task")
+          .asRuntimeException();
+    }
+    float[] values = new float[(int) (totalBytes / 4)];
     MessageDigest md = TensorCodec.sha256();
     long offset = 0;
     byte[] scratch = new byte[TensorCodec.MAX_CHUNK_BYTES];
@@ -261,7 +345,7 @@ public final class FlClient implements AutoCloseable {
       }
       ByteString data = c.getData().getData();
       int n = data.size();
-      if (n % 4 != 0 || n > scratch.length || offset + n > layout.totalBytes()) {
+      if (n % 4 != 0 || n > scratch.length || offset + n > totalBytes) {
         throw Status.DATA_LOSS.withDescription("malformed model chunk of " + n + " bytes").asRuntimeException();
       }
       data.copyTo(scratch, 0);
@@ -269,23 +353,28 @@ public final class FlClient implements AutoCloseable {
       TensorCodec.decode(scratch, 0, n / 4, values, (int) (offset / 4));
       offset += n;
     }
-    if (offset != layout.totalBytes()) {
+    if (offset != totalBytes) {
       throw Status.DATA_LOSS.withDescription("model stream ended after " + offset + " of "
-          + layout.totalBytes() + " bytes").asRuntimeException();
+          + totalBytes + " bytes").asRuntimeException();
     }
     if (!Arrays.equals(md.digest(), header.getSha256().toByteArray())) {
       throw Status.DATA_LOSS.withDescription("model checksum mismatch").asRuntimeException();
     }
-    return ModelWeights.of(layout, values);
+    if (!control) {
+      return new Download(ModelWeights.of(layout, values), null);
+    }
+    int n = layout.totalElements();
+    return new Download(ModelWeights.of(layout, Arrays.copyOf(values, n)), Arrays.copyOfRange(values, n, 2 * n));
   }
 
   /**
    * Streams header, chunks and trailer, and waits for the server's receipt. Sending follows gRPC's
    * flow control (a chunk goes out only when the transport is ready for it), so the client never
    * buffers more than a window of the update, and it stops early when the server has already
-   * refused the upload.
+   * refused the upload. With a {@code controlDelta} (SCAFFOLD's Δc_i) the header declares it and its
+   * bytes follow the delta's in the same stream, under the same CRC.
    */
-  private void upload(Task task, ModelLayout layout, FitResult result) {
+  private void upload(Task task, ModelLayout layout, FitResult result, float[] controlDelta) {
     CompletableFuture<UploadReceipt> receipt = new CompletableFuture<>();
     Object ready = new Object();
     CompletableFuture<ClientCallStreamObserver<UpdateChunk>> call = new CompletableFuture<>();
@@ -323,30 +412,34 @@ public final class FlClient implements AutoCloseable {
         .setProtocolVersion(ProtocolVersion.PROTOCOL_VERSION_1)
         .setRoundId(task.getRoundId())
         .setTaskId(task.getTaskId());
-    List<UpdateChunk> pending = new ArrayList<>(2);
-    pending.add(base.clone().setHeader(UpdateHeader.newBuilder()
-            .setClientId(clientId)
-            .setModelVersion(task.getModelVersion())
-            .addAllTensors(WireConversions.toWire(layout))
-            .setTotalBytes(layout.totalBytes())
-            .setEncoding(UpdateEncoding.UPDATE_ENCODING_FLOAT32_DELTA)
-            .setNumExamples(result.numExamples())
-            .setLocalSteps(result.localSteps())
-            .setAccumulationNorm(result.accumulationNorm()))
-        .build());
-    float[] delta = result.delta();
-    int chunkFloats = TensorCodec.MAX_CHUNK_BYTES / 4;
+    UpdateHeader.Builder header = UpdateHeader.newBuilder()
+        .setClientId(clientId)
+        .setModelVersion(task.getModelVersion())
+        .addAllTensors(WireConversions.toWire(layout))
+        .setTotalBytes(controlDelta == null ? layout.totalBytes() : 2 * layout.totalBytes())
+        .setEncoding(UpdateEncoding.UPDATE_ENCODING_FLOAT32_DELTA)
+        .setNumExamples(result.numExamples())
+        .setLocalSteps(result.localSteps())
+        .setAccumulationNorm(result.accumulationNorm());
+    if (controlDelta != null) {
+      header.addAllControlTensors(WireConversions.toWire(layout));
+    }
     CRC32C crc = new CRC32C();
-    boolean refused = !sendWhenReady(out, ready, receipt, pending.get(0));
-    for (int from = 0; from < delta.length && !refused; from += chunkFloats) {
-      int n = Math.min(chunkFloats, delta.length - from);
-      byte[] bytes = new byte[4 * n];
-      TensorCodec.encode(delta, from, n, bytes, 0);
-      crc.update(bytes);
-      refused = !sendWhenReady(out, ready, receipt, base.clone().setData(DataChunk.newBuilder()
-              .setOffset(4L * from)
-              .setData(UnsafeByteOperations.unsafeWrap(bytes)))
-          .build());
+    boolean refused = !sendWhenReady(out, ready, receipt, base.clone().setHeader(header).build());
+    long offset = 0;
+    for (float[] part : controlDelta == null ? List.of(result.delta()) : List.of(result.delta(), controlDelta)) {
+      int chunkFloats = TensorCodec.MAX_CHUNK_BYTES / 4;
+      for (int from = 0; from < part.length && !refused; from += chunkFloats) {
+        int n = Math.min(chunkFloats, part.length - from);
+        byte[] bytes = new byte[4 * n];
+        TensorCodec.encode(part, from, n, bytes, 0);
+        crc.update(bytes);
+        refused = !sendWhenReady(out, ready, receipt, base.clone().setData(DataChunk.newBuilder()
+                .setOffset(offset)
+                .setData(UnsafeByteOperations.unsafeWrap(bytes)))
+            .build());
+        offset += bytes.length;
+      }
     }
     if (!refused) {
       sendWhenReady(out, ready, receipt, base.clone().setTrailer(UpdateTrailer.newBuilder()
@@ -442,7 +535,10 @@ public final class FlClient implements AutoCloseable {
       return this;
     }
 
-    /** First retry delay when the server is unreachable (default 200 ms); doubles up to maxBackoff. */
+    /**
+     * First retry delay when the server is unreachable, and first pause after a refused upload
+     * (default 200 ms); doubles up to maxBackoff.
+     */
     public Builder initialBackoff(Duration v) {
       if (v.isNegative() || v.isZero()) {
         throw new IllegalArgumentException("initial backoff must be positive");

@@ -85,12 +85,12 @@ public final class FlServer implements AutoCloseable {
 
   /**
    * The strategy a config names, built by its {@link io.tributary.core.strategy.StrategySpec} with the
-   * config's client-side values ({@code clients-per-round} stands for the federation's size, which
-   * only SCAFFOLD reads and the server does not run).
+   * config's client-side values and {@link ServerConfig#totalClients()} as the federation's size
+   * (which only SCAFFOLD reads).
    */
   public static Strategy strategyFor(ServerConfig config) {
     return config.strategySpec().create(config.learningRate(), config.localEpochs(), config.batchSize(),
-        config.seed(), config.clientsPerRound());
+        config.seed(), config.totalClients());
   }
 
   public static Builder builder(ServerConfig config) {

@@ -28,11 +28,10 @@ import java.util.OptionalDouble;
  */
 public final class ServerConfig {
   /**
-   * Strategies this server runs: every one of {@link StrategySpec#STRATEGIES} but {@code scaffold},
-   * whose control variates the wire protocol does not carry yet.
+   * Strategies this server runs: every one of {@link StrategySpec#STRATEGIES} ({@code scaffold}'s
+   * control variates travel with the model download and the upload).
    */
-  public static final List<String> STRATEGIES =
-      StrategySpec.STRATEGIES.stream().filter(s -> !s.equals("scaffold")).toList();
+  public static final List<String> STRATEGIES = StrategySpec.STRATEGIES;
 
   private final String host;
   private final int port;
@@ -55,6 +54,7 @@ public final class ServerConfig {
   private final Path metricsFile;
   private final int maxRoundAttempts;
   private final Double clipNorm;
+  private final int totalClients;
 
   private ServerConfig(Builder b, StrategySpec strategySpec) {
     this.host = b.host;
@@ -78,6 +78,7 @@ public final class ServerConfig {
     this.metricsFile = b.metricsFile;
     this.maxRoundAttempts = b.maxRoundAttempts;
     this.clipNorm = b.clipNorm;
+    this.totalClients = b.totalClients == null ? b.clientsPerRound : b.totalClients;
   }
 
   public static Builder builder() {
@@ -191,6 +192,16 @@ public final class ServerConfig {
   }
 
   /**
+   * N, the number of clients in the federation, which SCAFFOLD's control step c ← c + (|S|/N)·mean
+   * Δc_i divides by: config key {@code total-clients} (scaffold only), else {@code clients-per-round}
+   * (every client takes part in every round). The server does not count the clients it has seen:
+   * N is fixed for the run, as in the paper, while a count of check-ins would grow as devices arrive.
+   */
+  public int totalClients() {
+    return totalClients;
+  }
+
+  /**
    * The resolved configuration as YAML-style keys, for logs and provenance: the strategy's keys as
    * {@link StrategySpec#toMap()} gives them, {@code clip-norm} when set.
    */
@@ -203,6 +214,9 @@ public final class ServerConfig {
     m.put("min-reports", minReports);
     m.put("round-deadline", roundDeadline.toMillis() / 1000.0 + "s");
     m.putAll(strategySpec.toMap());
+    if (strategySpec.strategy().equals("scaffold")) {
+      m.put("total-clients", totalClients);
+    }
     m.put("learning-rate", learningRate);
     m.put("local-epochs", localEpochs);
     m.put("batch-size", batchSize);
@@ -242,6 +256,7 @@ public final class ServerConfig {
     private Path metricsFile;
     private int maxRoundAttempts = 3;
     private Double clipNorm;
+    private Integer totalClients;
 
     private static IllegalArgumentException bad(String key, Object value, String rule) {
       return new IllegalArgumentException("config '" + key + "': " + rule + ", got " + value);
@@ -299,8 +314,7 @@ public final class ServerConfig {
     }
 
     /**
-     * One of {@link StrategySpec#STRATEGIES} ({@code scaffold} is refused at {@link #build()}).
-     * Equivalent to {@code strategySetting("strategy", v)}.
+     * One of {@link StrategySpec#STRATEGIES}. Equivalent to {@code strategySetting("strategy", v)}.
      */
     public Builder strategy(String v) {
       if (v == null) {
@@ -435,10 +449,21 @@ public final class ServerConfig {
     }
 
     /**
+     * N, the number of clients in the federation, for SCAFFOLD's control step (at least 1; at {@link
+     * #build()} also at least {@code clients-per-round}, and only with strategy {@code scaffold}).
+     * Default: {@code clients-per-round}.
+     */
+    public Builder totalClients(int v) {
+      totalClients = (int) ConfigScalars.atLeast("total-clients", v, 1);
+      return this;
+    }
+
+    /**
      * The config, after the rules between keys: {@code min-reports} at most {@code
-     * clients-per-round}; the strategy's combinations ({@link StrategySpec.Builder#build()}); a
-     * strategy the server can run (not {@code scaffold}); and an aggregator that can work with the
-     * fewest updates that close a round ({@code min-reports}; Krum needs 2f + 3).
+     * clients-per-round}; the strategy's combinations ({@link StrategySpec.Builder#build()}); {@code
+     * total-clients} only for {@code scaffold} and at least {@code clients-per-round}; and an
+     * aggregator that can work with the fewest updates that close a round ({@code min-reports}; Krum
+     * needs 2f + 3).
      *
      * @throws IllegalArgumentException naming the keys at fault
      */
@@ -449,9 +474,13 @@ public final class ServerConfig {
                 + clientsPerRound + ")");
       }
       StrategySpec spec = strategySpec.build();
-      if (spec.strategy().equals("scaffold")) {
-        throw new IllegalArgumentException("config 'strategy': strategy scaffold needs control variates on the wire,"
-            + " which the server does not carry yet; run it with `fl simulate`");
+      if (totalClients != null && !spec.strategy().equals("scaffold")) {
+        throw new IllegalArgumentException("config 'total-clients' is a key of strategy scaffold, not of "
+            + spec.strategy());
+      }
+      if (totalClients != null && totalClients < clientsPerRound) {
+        throw new IllegalArgumentException("config 'total-clients' (" + totalClients + ") cannot be less than"
+            + " 'clients-per-round' (" + clientsPerRound + "): a round's cohort comes from the federation");
       }
       spec.checkCohort("min-reports", minReports == 0 ? clientsPerRound : minReports);
       return new ServerConfig(this, spec);

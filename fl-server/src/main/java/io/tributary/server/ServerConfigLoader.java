@@ -65,6 +65,7 @@ public final class ServerConfigLoader {
     KEYS.put("metrics-file", (b, v) -> b.metricsFile(Path.of(string("metrics-file", v))));
     KEYS.put("max-round-attempts", (b, v) -> b.maxRoundAttempts(integer("max-round-attempts", v)));
     KEYS.put("clip-norm", (b, v) -> b.clipNorm(number("clip-norm", v)));
+    KEYS.put("total-clients", (b, v) -> b.totalClients(integer("total-clients", v)));
   }
 
   private ServerConfigLoader() {}

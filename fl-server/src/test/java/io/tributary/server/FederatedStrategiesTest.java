@@ -1,5 +1,6 @@
 package io.tributary.server;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,7 +16,9 @@ import io.tributary.core.model.ModelLayout;
 import io.tributary.core.model.ModelWeights;
 import io.tributary.core.nn.DenseNetwork;
 import io.tributary.core.protocol.FitResult;
+import io.tributary.core.strategy.Scaffold;
 import io.tributary.core.strategy.StrategySpec;
+import io.tributary.proto.convert.WireConversions;
 import io.tributary.proto.v1.Task;
 import io.tributary.proto.v1.UpdateChunk;
 import io.tributary.proto.v1.UpdateTrailer;
@@ -221,6 +224,154 @@ class FederatedStrategiesTest {
       assertEquals(2, s.accepted());
       assertEquals("client-2", s.failures().get(0).clientId());
       assertFedNovaOfClientsZeroAndOne(env.server().globalModel());
+    }
+  }
+
+  // ---------------------------------------------------------------- scaffold
+
+  /** A hand-chosen Δc_i for client k, unlike any delta. */
+  private static float[] controlDelta(int k) {
+    float[] d = new float[LAYOUT.totalElements()];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = (float) (0.05 * (k + 1) * Math.cos(0.3 * i + k));
+    }
+    return d;
+  }
+
+  private static void awaitRoundsCompleted(FlServer server, int n) throws InterruptedException {
+    for (int i = 0; i < 600 && server.history().size() < n; i++) {
+      Thread.sleep(50);
+    }
+    assertEquals(n, server.history().size(), "rounds completed");
+  }
+
+  /** x_0 + η_g·(Δ0 + Δ1)/2 and c = (2/N)·(Δc0 + Δc1)/2: clients 0 and 1 only, by hand. */
+  private static void assertScaffoldOfClientsZeroAndOne(ModelWeights model, float[] control, double serverLr,
+      int totalClients) {
+    ModelWeights initial = NET.initialize(SEED);
+    for (int i = 0; i < LAYOUT.totalElements(); i++) {
+      assertEquals(initial.get(i) + serverLr * (delta(0)[i] + delta(1)[i]) / 2, model.get(i), 1e-6,
+          "parameter " + i);
+      assertEquals(2.0 / totalClients * (controlDelta(0)[i] + controlDelta(1)[i]) / 2, control[i], 1e-6,
+          "control " + i);
+    }
+  }
+
+  @Test
+  void scaffold_twoClients_controlAndModelAreHandComputedAndNextDownloadCarriesC() throws Exception {
+    ServerConfig config = config(2, 2, Duration.ofSeconds(60)).rounds(2).strategy("scaffold")
+        .serverLearningRate(0.5).totalClients(4).build();
+    Scaffold scaffold = (Scaffold) FlServer.strategyFor(config);
+    int n = LAYOUT.totalElements();
+    try (Env env = Env.start(FlServer.builder(config).strategy(scaffold), 2)) {
+      for (int k = 0; k < 2; k++) {
+        Task t = env.tasks().get(k);
+        assertEquals("scaffold", t.getStrategy());
+        assertTrue(t.getControlVariates());
+        assertEquals(LAYOUT.totalBytes(), t.getModelBytes(), "the task states the model's size alone");
+        RawClient.Download d = env.clients().get(k).downloadWithHeader(t);
+        assertEquals(2 * LAYOUT.totalBytes(), d.header().getTotalBytes());
+        assertEquals(WireConversions.toWire(LAYOUT), d.header().getControlTensorsList());
+        assertArrayEquals(d.sha256(), d.header().getSha256().toByteArray(), "SHA-256 of model and c");
+        assertArrayEquals(NET.initialize(SEED).toArray(), Arrays.copyOf(d.values(), n));
+        assertArrayEquals(new float[n], Arrays.copyOfRange(d.values(), n, 2 * n), "c starts at 0");
+      }
+      // Client 0's stream splits inside the control part, client 1's has a chunk across the boundary.
+      env.clients().get(0).send(env.clients().get(0).messagesWithControl(env.tasks().get(0), LAYOUT, delta(0),
+          controlDelta(0), 10, 4 * n));
+      env.clients().get(1).send(env.clients().get(1).messagesWithControl(env.tasks().get(1), LAYOUT, delta(1),
+          controlDelta(1), 30, 64));
+      awaitRoundsCompleted(env.server(), 1);
+      float[] c = scaffold.serverControl(n);
+      assertScaffoldOfClientsZeroAndOne(env.server().globalModel(), c, 0.5, 4);
+
+      // Round 2: the download carries the new model, then c, bit for bit.
+      for (int k = 0; k < 2; k++) {
+        Task t = env.clients().get(k).awaitTask();
+        assertEquals(2, t.getRoundId());
+        RawClient.Download d = env.clients().get(k).downloadWithHeader(t);
+        assertArrayEquals(env.server().globalModel().toArray(), Arrays.copyOf(d.values(), n));
+        assertArrayEquals(c, Arrays.copyOfRange(d.values(), n, 2 * n));
+        assertArrayEquals(d.sha256(), d.header().getSha256().toByteArray());
+        env.clients().get(k).send(env.clients().get(k).messagesWithControl(t, LAYOUT, new float[n], new float[n],
+            10, 64));
+      }
+      assertTrue(env.server().awaitRounds(30_000), "round 2 should complete");
+      assertArrayEquals(c, scaffold.serverControl(n), "zero Δc_i leave c as it was");
+    }
+  }
+
+  @Test
+  void scaffold_badOrMissingControlPart_rejectedAndRoundAsIfNeverSent() throws Exception {
+    ServerConfig config = config(3, 2, Duration.ofSeconds(3)).strategy("scaffold").totalClients(3).build();
+    Scaffold scaffold = (Scaffold) FlServer.strategyFor(config);
+    int n = LAYOUT.totalElements();
+    List<RoundSummary> summaries = new CopyOnWriteArrayList<>();
+    RoundListener listener = new RoundListener() {
+      @Override
+      public void onRoundCompleted(RoundSummary s) {
+        summaries.add(s);
+      }
+    };
+    try (Env env = Env.start(FlServer.builder(config).strategy(scaffold).listener(listener), 3)) {
+      RawClient c2 = env.clients().get(2);
+      Task t2 = env.tasks().get(2);
+      float[] bad = controlDelta(2);
+      bad[2] = Float.NaN;
+      // The NaN sits in the chunk that straddles the delta and the control part (bytes 192..256).
+      String tensor0 = LAYOUT.tensor(0).name();
+      assertRejected(Status.Code.INVALID_ARGUMENT, "invalid control part (control variate delta): NaN value at "
+          + tensor0 + "[2]", () -> c2.send(c2.messagesWithControl(t2, LAYOUT, delta(2), bad, 40, 64)));
+      float[] huge = controlDelta(2);
+      huge[n - 1] = 4096f;
+      assertRejected(Status.Code.INVALID_ARGUMENT, "invalid control part (control variate delta): value 4096.0",
+          () -> c2.send(c2.messagesWithControl(t2, LAYOUT, delta(2), huge, 40, 64)));
+      // A NaN in the delta is named as the update's, not the control part's.
+      float[] badDelta = delta(2);
+      badDelta[1] = Float.NaN;
+      assertRejected(Status.Code.INVALID_ARGUMENT, "invalid update: NaN value at " + tensor0 + "[1]",
+          () -> c2.send(c2.messagesWithControl(t2, LAYOUT, badDelta, controlDelta(2), 40, 64)));
+      assertRejected(Status.Code.INVALID_ARGUMENT, "missing control part: strategy scaffold",
+          () -> c2.send(c2.messages(t2, LAYOUT, delta(2), 40, 64)));
+      ModelLayout other = DenseNetwork.of("mlp:6-4-3", 6, 4, 3).layout();
+      assertRejected(Status.Code.INVALID_ARGUMENT, "wrong control part shape",
+          () -> c2.send(c2.messagesWithControl(t2, LAYOUT, delta(2), other, new float[other.totalElements()], 40,
+              64)));
+      // Declaring the control tensors but sending only the delta's bytes.
+      List<UpdateChunk> short1 = new ArrayList<>(c2.messages(t2, LAYOUT, delta(2), 40, 64));
+      short1.set(0, short1.get(0).toBuilder().setHeader(short1.get(0).getHeader().toBuilder()
+          .addAllControlTensors(WireConversions.toWire(LAYOUT))).build());
+      assertRejected(Status.Code.INVALID_ARGUMENT, "the delta and the control part need " + 2 * LAYOUT.totalBytes(),
+          () -> c2.send(short1));
+      env.clients().get(0).send(env.clients().get(0).messagesWithControl(env.tasks().get(0), LAYOUT, delta(0),
+          controlDelta(0), 10, 64));
+      env.clients().get(1).send(env.clients().get(1).messagesWithControl(env.tasks().get(1), LAYOUT, delta(1),
+          controlDelta(1), 30, 64));
+      assertTrue(env.server().awaitRounds(30_000), "round should complete at the deadline with 2 of 3");
+      assertEquals(0, env.server().coordinator().stagingInUse());
+      assertEquals(2, summaries.get(0).accepted());
+      assertEquals("client-2", summaries.get(0).failures().get(0).clientId());
+      assertScaffoldOfClientsZeroAndOne(env.server().globalModel(), scaffold.serverControl(n), 1.0, 3);
+    }
+  }
+
+  @Test
+  void fedavg_uploadWithControlPart_rejectedAndTaskWithoutControlVariates() throws Exception {
+    try (Env env = Env.start(FlServer.builder(config(1, 1, Duration.ofSeconds(60)).build()), 1)) {
+      Task t = env.tasks().get(0);
+      assertFalse(t.getControlVariates());
+      RawClient c = env.clients().get(0);
+      RawClient.Download d = c.downloadWithHeader(t);
+      assertEquals(0, d.header().getControlTensorsCount());
+      assertEquals(LAYOUT.totalBytes(), d.header().getTotalBytes());
+      assertRejected(Status.Code.INVALID_ARGUMENT, "unexpected control part: strategy fedavg",
+          () -> c.send(c.messagesWithControl(t, LAYOUT, delta(0), controlDelta(0), 10, 64)));
+      env.upload(0, delta(0), 10, 1, 0);
+      assertTrue(env.server().awaitRounds(30_000), "round should complete");
+      ModelWeights initial = NET.initialize(SEED);
+      for (int i = 0; i < LAYOUT.totalElements(); i++) {
+        assertEquals(initial.get(i) + delta(0)[i], env.server().globalModel().get(i), 1e-6, "parameter " + i);
+      }
     }
   }
 

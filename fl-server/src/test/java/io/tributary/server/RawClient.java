@@ -13,6 +13,7 @@ import io.tributary.proto.v1.DataChunk;
 import io.tributary.proto.v1.DownloadModelRequest;
 import io.tributary.proto.v1.FederatedLearningGrpc;
 import io.tributary.proto.v1.ModelChunk;
+import io.tributary.proto.v1.ModelHeader;
 import io.tributary.proto.v1.ProtocolVersion;
 import io.tributary.proto.v1.Task;
 import io.tributary.proto.v1.UpdateChunk;
@@ -20,6 +21,7 @@ import io.tributary.proto.v1.UpdateEncoding;
 import io.tributary.proto.v1.UpdateHeader;
 import io.tributary.proto.v1.UpdateTrailer;
 import io.tributary.proto.v1.UploadReceipt;
+import java.security.MessageDigest;
 import java.util.zip.CRC32C;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -63,18 +65,28 @@ final class RawClient {
     throw new AssertionError(clientId + ": no task");
   }
 
-  float[] download(Task task) {
+  /** A downloaded stream: its header, every value it carried, and the SHA-256 of its bytes. */
+  record Download(ModelHeader header, float[] values, byte[] sha256) {}
+
+  /** The task's download stream, whole (the model, then SCAFFOLD's c when the header lists it). */
+  Download downloadWithHeader(Task task) {
     Iterator<ModelChunk> it = blocking.downloadModel(DownloadModelRequest.newBuilder()
         .setProtocolVersion(ProtocolVersion.PROTOCOL_VERSION_1)
         .setClientId(clientId).setRoundId(task.getRoundId()).setTaskId(task.getTaskId()).build());
     ModelChunk header = it.next();
     float[] out = new float[(int) header.getHeader().getTotalBytes() / 4];
+    MessageDigest sha = TensorCodec.sha256();
     while (it.hasNext()) {
       DataChunk c = it.next().getData();
       byte[] b = c.getData().toByteArray();
+      sha.update(b);
       TensorCodec.decode(b, 0, b.length / 4, out, (int) (c.getOffset() / 4));
     }
-    return out;
+    return new Download(header.getHeader(), out, sha.digest());
+  }
+
+  float[] download(Task task) {
+    return downloadWithHeader(task).values();
   }
 
   UpdateChunk.Builder base(Task task) {
@@ -118,6 +130,36 @@ final class RawClient {
     out.add(base(task).setTrailer(UpdateTrailer.newBuilder().setCrc32C((int) crc.getValue())
         .putMetrics("train_loss", 1.0)).build());
     return out;
+  }
+
+  /**
+   * A SCAFFOLD upload: the header declares {@code controlTensors} after the delta and bytes for both,
+   * and the data stream is the delta, then {@code control}, chunked at {@code chunkBytes} across the
+   * boundary between them.
+   */
+  List<UpdateChunk> messagesWithControl(Task task, ModelLayout layout, float[] delta, ModelLayout controlTensors,
+      float[] control, long numExamples, int chunkBytes) {
+    float[] stream = new float[delta.length + control.length];
+    System.arraycopy(delta, 0, stream, 0, delta.length);
+    System.arraycopy(control, 0, stream, delta.length, control.length);
+    List<UpdateChunk> out = new ArrayList<>();
+    UpdateChunk h = header(task, layout, numExamples, 1, 0);
+    out.add(h.toBuilder().setHeader(h.getHeader().toBuilder().setTotalBytes(4L * stream.length)
+        .addAllControlTensors(WireConversions.toWire(controlTensors))).build());
+    CRC32C crc = new CRC32C();
+    TensorCodec.chunks(stream, chunkBytes, (offset, bytes) -> {
+      crc.update(bytes);
+      out.add(base(task).setData(DataChunk.newBuilder().setOffset(offset).setData(ByteString.copyFrom(bytes))).build());
+    });
+    out.add(base(task).setTrailer(UpdateTrailer.newBuilder().setCrc32C((int) crc.getValue())
+        .putMetrics("train_loss", 1.0)).build());
+    return out;
+  }
+
+  /** As {@link #messagesWithControl}, with the model's layout for the control tensors. */
+  List<UpdateChunk> messagesWithControl(Task task, ModelLayout layout, float[] delta, float[] control,
+      long numExamples, int chunkBytes) {
+    return messagesWithControl(task, layout, delta, layout, control, numExamples, chunkBytes);
   }
 
   /** Sends the messages (then half-closes) and returns the receipt, or throws the server's status. */

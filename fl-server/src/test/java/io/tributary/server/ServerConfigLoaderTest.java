@@ -67,6 +67,9 @@ class ServerConfigLoaderTest {
       "strategy: fedyogi\nserver-beta1: 0.85\nserver-beta2: 0.95\nserver-tau: 0.002\n",
       "aggregator: trimmed-mean\ntrim-fraction: 0.2\n");
 
+  /** SCAFFOLD's server key, which is not a {@link StrategySpec} key: the federation's size. */
+  private static final String SCAFFOLD_FILE = "strategy: scaffold\nclients-per-round: 10\ntotal-clients: 100\n";
+
   private Path write(String yaml) throws IOException {
     Path p = dir.resolve("server.yaml");
     Files.writeString(p, yaml, StandardCharsets.UTF_8);
@@ -144,6 +147,7 @@ class ServerConfigLoaderTest {
     // is added
     Set<String> inFiles = keysIn(FULL);
     STRATEGY_FILES.forEach(f -> inFiles.addAll(keysIn(f)));
+    inFiles.addAll(keysIn(SCAFFOLD_FILE));
     List<String> known = new ArrayList<>();
     ServerConfigLoader.keys().forEach(known::add);
     assertEquals(Set.copyOf(known), inFiles);
@@ -194,8 +198,22 @@ class ServerConfigLoaderTest {
   }
 
   @Test
-  void load_scaffold_rejectedPointingToSimulation() throws IOException {
-    assertMentions(buildFails("strategy: scaffold\n"), "'strategy'", "control variates", "`fl simulate`");
+  void load_scaffoldWithTotalClients_setsTheFederationSize() throws IOException {
+    ServerConfig c = load(SCAFFOLD_FILE);
+    assertEquals("scaffold", c.strategy());
+    assertEquals(100, c.totalClients());
+    assertEquals(100, c.describe().get("total-clients"));
+    assertEquals(100, ((io.tributary.core.strategy.Scaffold) FlServer.strategyFor(c)).totalClients());
+    assertEquals(10, load("strategy: scaffold\nclients-per-round: 10\n").totalClients());
+  }
+
+  @Test
+  void load_totalClientsBadOrOfAnotherStrategy_rejectedNamingKey() throws IOException {
+    assertMentions(loadFails("strategy: scaffold\ntotal-clients: 0\n"), "'total-clients'");
+    assertMentions(loadFails("strategy: scaffold\ntotal-clients: many\n"), "'total-clients'");
+    assertMentions(buildFails("total-clients: 100\n"), "'total-clients'", "scaffold", "fedavg");
+    assertMentions(buildFails("strategy: scaffold\nclients-per-round: 10\ntotal-clients: 5\n"),
+        "'total-clients'", "'clients-per-round'");
   }
 
   @Test

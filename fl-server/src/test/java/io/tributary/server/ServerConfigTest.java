@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tributary.core.aggregate.UpdateAccumulator;
 import io.tributary.core.nn.ConvNetwork;
 import io.tributary.core.nn.ModelArchitecture;
+import io.tributary.core.strategy.Scaffold;
 import io.tributary.core.strategy.StrategySpec;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -150,16 +151,40 @@ class ServerConfigTest {
       assertEquals(name, c.strategySpec().strategy());
       assertEquals(name, FlServer.strategyFor(c).name());
     }
-    assertFalse(ServerConfig.STRATEGIES.contains("scaffold"));
+    assertEquals(StrategySpec.STRATEGIES, ServerConfig.STRATEGIES, "the server runs every strategy, scaffold too");
   }
 
   @Test
-  void build_scaffold_rejectedPointingToSimulation() {
-    ServerConfig.Builder b = ServerConfig.builder().strategy("scaffold");
+  void build_scaffold_federationSizeDefaultsToClientsPerRound() {
+    ServerConfig c = ServerConfig.builder().strategy("scaffold").clientsPerRound(7).build();
+    assertEquals(7, c.totalClients());
+    assertEquals(7, ((Scaffold) FlServer.strategyFor(c)).totalClients());
+    ServerConfig n = ServerConfig.builder().strategy("scaffold").clientsPerRound(7).totalClients(70).build();
+    assertEquals(70, n.totalClients());
+    assertEquals(70, ((Scaffold) FlServer.strategyFor(n)).totalClients());
+    assertEquals(70, n.describe().get("total-clients"));
+    assertFalse(ServerConfig.builder().build().describe().containsKey("total-clients"));
+  }
+
+  @Test
+  void totalClients_belowOne_rejectedNamingKey() {
+    assertRejected("total-clients", "0", b -> b.totalClients(0));
+  }
+
+  @Test
+  void build_totalClientsWithAnotherStrategy_rejectedNamingKey() {
+    ServerConfig.Builder b = ServerConfig.builder().strategy("fedprox").totalClients(100);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
-    assertTrue(e.getMessage().contains("'strategy'"), e.getMessage());
-    assertTrue(e.getMessage().contains("strategy scaffold needs control variates on the wire, which the server"
-        + " does not carry yet; run it with `fl simulate`"), e.getMessage());
+    assertTrue(e.getMessage().contains("'total-clients'"), e.getMessage());
+    assertTrue(e.getMessage().contains("scaffold"), e.getMessage());
+  }
+
+  @Test
+  void build_totalClientsBelowClientsPerRound_rejectedNamingKeys() {
+    ServerConfig.Builder b = ServerConfig.builder().strategy("scaffold").clientsPerRound(10).totalClients(9);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
+    assertTrue(e.getMessage().contains("'total-clients' (9)"), e.getMessage());
+    assertTrue(e.getMessage().contains("'clients-per-round' (10)"), e.getMessage());
   }
 
   @Test

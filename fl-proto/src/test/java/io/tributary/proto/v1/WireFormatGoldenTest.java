@@ -1,7 +1,9 @@
 package io.tributary.proto.v1;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Descriptors.Descriptor;
@@ -73,6 +75,16 @@ class WireFormatGoldenTest {
     return h.toBuilder().setHeader(h.getHeader().toBuilder().setAccumulationNorm(42.5)).build();
   }
 
+  /**
+   * A SCAFFOLD client's header: {@link #updateHeader()} whose stream is the delta then Δc_i, so it
+   * declares twice the bytes and the control tensors (field 9).
+   */
+  static UpdateChunk updateHeaderWithControl() {
+    UpdateChunk h = updateHeader();
+    return h.toBuilder().setHeader(h.getHeader().toBuilder().setTotalBytes(128).addAllControlTensors(tensors()))
+        .build();
+  }
+
   static UpdateChunk updateData() {
     return UpdateChunk.newBuilder()
         .setProtocolVersion(ProtocolVersion.PROTOCOL_VERSION_1)
@@ -107,6 +119,13 @@ class WireFormatGoldenTest {
         .build();
   }
 
+  /** A SCAFFOLD round's model header: the model then the server's control variate c (field 5). */
+  static ModelChunk modelHeaderWithControl() {
+    ModelChunk h = modelHeader();
+    return h.toBuilder().setHeader(h.getHeader().toBuilder().setTotalBytes(128).addAllControlTensors(tensors()))
+        .build();
+  }
+
   static ModelChunk modelData() {
     return ModelChunk.newBuilder()
         .setProtocolVersion(ProtocolVersion.PROTOCOL_VERSION_1)
@@ -132,6 +151,12 @@ class WireFormatGoldenTest {
             .setDeadlineUnixMs(1_700_000_000_000L)
             .setStrategy("fedavg"))
         .build();
+  }
+
+  /** A SCAFFOLD task: {@link #checkInTask()} for strategy scaffold, with control variates (field 10). */
+  static CheckInResponse checkInTaskWithControlVariates() {
+    CheckInResponse r = checkInTask();
+    return r.toBuilder().setTask(r.getTask().toBuilder().setStrategy("scaffold").setControlVariates(true)).build();
   }
 
   static CheckInResponse checkInRetry() {
@@ -214,6 +239,47 @@ class WireFormatGoldenTest {
         HexFormat.of().formatHex(java.util.Arrays.copyOf(newHeader, oldHeader.length)));
     assertEquals(oldHeader.length + 9, newHeader.length, "tag 0x41 and eight bytes of double");
     assertEquals(0x41, newHeader[oldHeader.length] & 0xff);
+  }
+
+  @Test
+  void updateChunk_headerWithControl_matchesGoldenBytes() throws IOException {
+    assertGolden("update_chunk_header_control.hex", updateHeaderWithControl(), UpdateChunk.parser());
+  }
+
+  @Test
+  void modelChunk_headerWithControl_matchesGoldenBytes() throws IOException {
+    assertGolden("model_chunk_header_control.hex", modelHeaderWithControl(), ModelChunk.parser());
+  }
+
+  @Test
+  void checkInResponse_taskWithControlVariates_matchesGoldenBytes() throws IOException {
+    assertGolden("check_in_response_task_control.hex", checkInTaskWithControlVariates(), CheckInResponse.parser());
+  }
+
+  /** {@code longer} starts with every byte of {@code shorter}: fields were appended, none changed. */
+  private static void assertExtends(byte[] shorter, byte[] longer, int firstNewTag) {
+    assertEquals(HexFormat.of().formatHex(shorter),
+        HexFormat.of().formatHex(java.util.Arrays.copyOf(longer, shorter.length)));
+    assertTrue(longer.length > shorter.length, "something was appended");
+    assertEquals(firstNewTag, longer[shorter.length] & 0xff);
+  }
+
+  @Test
+  void controlVariateFields_extendTheOldBytesOnly() throws Exception {
+    // Without control variates every message is what it always was (a FedAvg round's download and
+    // upload are byte-identical); with them, the new fields follow the old ones, which an older peer
+    // skips as unknown fields.
+    Task task = checkInTask().getTask();
+    assertFalse(Task.parseFrom(task.toByteArray()).getControlVariates());
+    assertExtends(task.toByteArray(), task.toBuilder().setControlVariates(true).build().toByteArray(), 0x50);
+
+    ModelHeader model = modelHeader().getHeader();
+    assertEquals(0, ModelHeader.parseFrom(model.toByteArray()).getControlTensorsCount());
+    assertExtends(model.toByteArray(), model.toBuilder().addAllControlTensors(tensors()).build().toByteArray(), 0x2a);
+
+    UpdateHeader update = updateHeaderWithAccumulationNorm().getHeader();
+    assertEquals(0, UpdateHeader.parseFrom(update.toByteArray()).getControlTensorsCount());
+    assertExtends(update.toByteArray(), update.toBuilder().addAllControlTensors(tensors()).build().toByteArray(), 0x4a);
   }
 
   @Test

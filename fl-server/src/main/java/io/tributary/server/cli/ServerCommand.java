@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
     version = "Tributary server 0.1.0 (protocol fl.v1)",
     description = {
       "Runs a Tributary aggregation server: federated rounds over gRPC (fl.v1) with FedAvg, FedAvgM,"
-          + " FedProx, FedNova, FedAdagrad, FedAdam or FedYogi, optionally a robust aggregator (median,"
+          + " FedProx, FedNova, FedAdagrad, FedAdam, FedYogi or SCAFFOLD, optionally a robust aggregator (median,"
           + " trimmed-mean, krum, multi-krum) and norm clipping (clip-norm).",
       "Settings come from --config (YAML, kebab-case keys) and are overridden by flags."
     },
@@ -82,6 +82,10 @@ public final class ServerCommand implements Callable<Integer> {
 
   @Option(names = "--clip-norm", description = "Clip each update to this L2 norm before aggregation.")
   Double clipNorm;
+
+  @Option(names = "--total-clients", description = "Federation size N for scaffold's control step"
+      + " (default: clients-per-round).")
+  Integer totalClients;
 
   @Option(names = "--model", description = "Model architecture: mnist-2nn, mnist-cnn or mlp:784-200-10.")
   String model;
@@ -136,6 +140,7 @@ public final class ServerCommand implements Callable<Integer> {
     if (proximalMu != null) b.strategySetting("proximal-mu", proximalMu);
     if (aggregator != null) b.strategySetting("aggregator", aggregator);
     if (clipNorm != null) b.clipNorm(clipNorm);
+    if (totalClients != null) b.totalClients(totalClients);
     if (model != null) b.model(model);
     if (seed != null) b.seed(seed);
     if (evaluationData != null) b.evaluationData(evaluationData);

@@ -79,10 +79,11 @@ public final class FederatedLearningService extends FederatedLearningGrpc.Federa
             .setType(TaskType.TASK_TYPE_FIT)
             .setModelVersion(offer.model().version())
             .addAllTensors(WireConversions.toWire(offer.model().layout()))
-            .setModelBytes(offer.model().bytes().length)
+            .setModelBytes(offer.model().layout().totalBytes())
             .putAllConfig(WireConversions.toWire(offer.config()))
             .setDeadlineUnixMs(offer.deadlineUnixMs())
-            .setStrategy(offer.strategy()));
+            .setStrategy(offer.strategy())
+            .setControlVariates(offer.model().controlVariates()));
       } else if (outcome instanceof RoundCoordinator.Retry retry) {
         b.setRetryAfter(RetryAfter.newBuilder().setDelayMs(retry.delayMs()).setReason(retry.reason()));
       } else if (outcome instanceof RoundCoordinator.Done done) {
@@ -112,7 +113,11 @@ public final class FederatedLearningService extends FederatedLearningGrpc.Federa
     new DownloadStreamer((ServerCallStreamObserver<ModelChunk>) response, request, model, chunk).start();
   }
 
-  /** Sends a model as header + chunks, as fast as the client's flow-control window allows. */
+  /**
+   * Sends a model as header + chunks, as fast as the client's flow-control window allows; with
+   * control variates, the chunks go on from the model's bytes into c's (a chunk may hold the end of
+   * one and the start of the other: the stream is one byte sequence, as the header describes it).
+   */
   private static final class DownloadStreamer implements Runnable {
     private final ServerCallStreamObserver<ModelChunk> out;
     private final DownloadModelRequest request;
@@ -148,12 +153,15 @@ public final class FederatedLearningService extends FederatedLearningGrpc.Federa
             .setTaskId(request.getTaskId());
         if (!headerSent) {
           headerSent = true;
-          out.onNext(b.setHeader(ModelHeader.newBuilder()
-                  .setModelVersion(model.version())
-                  .addAllTensors(WireConversions.toWire(model.layout()))
-                  .setTotalBytes(model.bytes().length)
-                  .setSha256(ByteString.copyFrom(model.sha256())))
-              .build());
+          ModelHeader.Builder header = ModelHeader.newBuilder()
+              .setModelVersion(model.version())
+              .addAllTensors(WireConversions.toWire(model.layout()))
+              .setTotalBytes(model.bytes().length)
+              .setSha256(ByteString.copyFrom(model.sha256()));
+          if (model.controlVariates()) {
+            header.addAllControlTensors(WireConversions.toWire(model.layout()));
+          }
+          out.onNext(b.setHeader(header).build());
           continue;
         }
         if (offset >= model.bytes().length) {
@@ -182,6 +190,11 @@ public final class FederatedLearningService extends FederatedLearningGrpc.Federa
    * (version, ids, offsets, sizes, finite values) and copied into a staging buffer; the update is
    * folded into the aggregate only after the trailer's checksum matched. Any rejection answers with a
    * status, gives the buffer back and leaves the round untouched.
+   *
+   * <p>With control variates (SCAFFOLD) the byte stream is the delta, then Δc_i: bytes before the
+   * model's size go to the delta's buffer and are checked as update values, the rest go to the
+   * control buffer and are checked as control values (errors say which part); one chunk may straddle
+   * the two.
    */
   static final class UploadSession implements StreamObserver<UpdateChunk> {
     private final RoundCoordinator coordinator;
@@ -241,10 +254,19 @@ public final class FederatedLearningService extends FederatedLearningGrpc.Federa
             .asException();
       }
       ModelLayout layout = WireConversions.fromWire(h.getTensorsList());
+      ModelLayout controlLayout = null;
+      if (h.getControlTensorsCount() > 0) {
+        try {
+          controlLayout = WireConversions.fromWire(h.getControlTensorsList());
+        } catch (StatusException e) {
+          throw Status.INVALID_ARGUMENT.withDescription("control part: " + e.getStatus().getDescription())
+              .asException();
+        }
+      }
       roundId = msg.getRoundId();
       taskId = msg.getTaskId();
       ticket = coordinator.beginUpload(h.getClientId(), roundId, taskId, h.getModelVersion(), layout,
-          h.getTotalBytes(), h.getNumExamples(), h.getLocalSteps(), h.getAccumulationNorm());
+          controlLayout, h.getTotalBytes(), h.getNumExamples(), h.getLocalSteps(), h.getAccumulationNorm());
       header = h;
       expected = h.getTotalBytes();
     }
@@ -277,10 +299,21 @@ public final class FederatedLearningService extends FederatedLearningGrpc.Federa
             .withDescription("upload is longer than its declared " + expected + " bytes")
             .asException();
       }
+      // The delta's bytes come first, then (with control variates) Δc_i's; a chunk may hold both.
       byte[] buf = ticket.buffer();
-      c.getData().copyTo(buf, (int) received);
-      coordinator.validateChunk(buf, (int) received, (int) (received / 4), n / 4);
-      checksum.update(buf, (int) received, n);
+      int inDelta = (int) Math.max(0, Math.min(n, buf.length - received));
+      if (inDelta > 0) {
+        c.getData().copyTo(buf, 0, (int) received, inDelta);
+        coordinator.validateChunk(buf, (int) received, (int) (received / 4), inDelta / 4);
+        checksum.update(buf, (int) received, inDelta);
+      }
+      if (inDelta < n) {
+        byte[] control = ticket.controlBuffer();
+        int at = (int) (received + inDelta - buf.length);
+        c.getData().copyTo(control, inDelta, at, n - inDelta);
+        coordinator.validateControlChunk(control, at, at / 4, (n - inDelta) / 4);
+        checksum.update(control, at, n - inDelta);
+      }
       received += n;
     }
 

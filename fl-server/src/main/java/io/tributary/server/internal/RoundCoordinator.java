@@ -15,6 +15,7 @@ import io.tributary.core.protocol.ClientUpdate;
 import io.tributary.core.protocol.EvaluateResult;
 import io.tributary.core.protocol.FitResult;
 import io.tributary.core.protocol.RoundResults;
+import io.tributary.core.strategy.Scaffold;
 import io.tributary.core.strategy.Seeds;
 import io.tributary.core.strategy.Strategy;
 import io.tributary.server.CentralEvaluator;
@@ -27,6 +28,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -50,7 +52,19 @@ import java.util.logging.Logger;
  * accumulation_norm}, or the local steps when the client reports none), both taken when the upload
  * begins, so a client whose values the strategy refuses is rejected before it sends its data.
  *
+ * <p>SCAFFOLD ({@link Scaffold}) adds control variates to the wire: each download carries the
+ * server's control variate c after the model, and each upload must carry the client's Δc_i after its
+ * delta. Δc_i is checked as it arrives (finite, within ±{@link UpdateAccumulator#DEFAULT_MAX_ABS_VALUE},
+ * the bound the simulation engine uses) and, once the whole upload is valid, folded with weight 1
+ * into a second accumulator; when the round closes the coordinator calls {@link
+ * Scaffold#updateControl} with it before {@link Strategy#aggregateFit}, and the next round's
+ * downloads carry the new c. An upload that lacks Δc_i in a SCAFFOLD round, or carries one in any
+ * other, is refused with INVALID_ARGUMENT before its data is read. A failed round discards the
+ * control deltas with the rest; c then stays as it was.
+ *
  * <p>Memory: O(model) for the streaming weighted mean, plus one staging buffer per upload slot.
+ * SCAFFOLD doubles both: a second O(model) accumulator for Δc_i and a second staging buffer per slot
+ * (an upload is staged whole, Δc_i included, before anything is folded).
  * When the strategy names a {@link Strategy#robustAggregator()} (median, trimmed mean, Krum), the
  * coordinator also keeps a float copy of every accepted update of the round, O(K·model) for K
  * updates, combines them with the aggregator when the round closes and hands the strategy the result
@@ -116,8 +130,16 @@ public final class RoundCoordinator {
   /** An accepted update held for the robust aggregator: its values and aggregation weight. */
   private record BufferedUpdate(String clientId, float[] values, long weight) {}
 
-  /** The global model of the current round in wire form, shared read-only by all downloads. */
-  public record ModelSnapshot(long round, long version, ModelLayout layout, byte[] bytes, byte[] sha256) {}
+  /**
+   * The global model of the current round in wire form, shared read-only by all downloads.
+   *
+   * @param controlVariates whether {@code bytes} carries SCAFFOLD's server control variate c after the
+   *     model, in the same layout
+   * @param bytes the model's little-endian float32 values, then c's when {@code controlVariates}
+   * @param sha256 the SHA-256 of all of {@code bytes}
+   */
+  public record ModelSnapshot(
+      long round, long version, ModelLayout layout, boolean controlVariates, byte[] bytes, byte[] sha256) {}
 
   /** What the server tells a client that checks in. */
   public sealed interface CheckInOutcome permits TaskOffer, Retry, Done {}
@@ -141,6 +163,10 @@ public final class RoundCoordinator {
   private final StagingPool staging;
   private final UpdatePipeline pipeline;
   private final RobustAggregator robustAggregator;
+  /** The strategy when it keeps control variates; else null. */
+  private final Scaffold scaffold;
+  /** Staging buffers for the control part of uploads (Δc_i), one per upload slot; null without SCAFFOLD. */
+  private final StagingPool controlStaging;
   private final SecureRandom taskIds = new SecureRandom();
   private final ReentrantReadWriteLock foldLock = new ReentrantReadWriteLock();
 
@@ -161,6 +187,8 @@ public final class RoundCoordinator {
   private ModelWeights global;
   private ModelSnapshot snapshot;
   private UpdateAccumulator accumulator;
+  /** The round's Δc_i, each folded with weight 1; null without SCAFFOLD or between rounds. */
+  private UpdateAccumulator controlAccumulator;
   private String finishReason = "";
   private volatile boolean stopRequested;
   private final List<RoundSummary> history = new ArrayList<>();
@@ -187,15 +215,29 @@ public final class RoundCoordinator {
     this.clock = clock;
     this.pipeline = new UpdatePipeline(stages);
     this.robustAggregator = strategy.robustAggregator().orElse(null);
-    this.staging = new StagingPool(config.uploadSlots(), Math.toIntExact(initial.layout().totalBytes()));
+    this.scaffold = strategy instanceof Scaffold s ? s : null;
+    if (scaffold != null && scaffold.totalClients() < config.clientsPerRound()) {
+      throw new IllegalArgumentException("scaffold's federation of " + scaffold.totalClients()
+          + " clients is smaller than a round's " + config.clientsPerRound());
+    }
+    int modelBytes = Math.toIntExact(initial.layout().totalBytes());
+    this.staging = new StagingPool(config.uploadSlots(), modelBytes);
+    this.controlStaging = scaffold != null ? new StagingPool(config.uploadSlots(), modelBytes) : null;
     setGlobal(initial, 0);
   }
 
+  /** Publishes the model (and, with SCAFFOLD, the strategy's current c) for the downloads. */
   private synchronized void setGlobal(ModelWeights weights, long version) {
     global = weights;
-    float[] values = weights.toArray();
-    byte[] bytes = TensorCodec.toBytes(values);
-    snapshot = new ModelSnapshot(round, version, weights.layout(), bytes, TensorCodec.sha256().digest(bytes));
+    byte[] bytes = TensorCodec.toBytes(weights.toArray());
+    if (scaffold != null) {
+      byte[] control = TensorCodec.toBytes(scaffold.serverControl(weights.size()));
+      byte[] both = Arrays.copyOf(bytes, bytes.length + control.length);
+      System.arraycopy(control, 0, both, bytes.length, control.length);
+      bytes = both;
+    }
+    snapshot = new ModelSnapshot(round, version, weights.layout(), scaffold != null, bytes,
+        TensorCodec.sha256().digest(bytes));
   }
 
   public synchronized ModelWeights globalModel() {
@@ -319,11 +361,15 @@ public final class RoundCoordinator {
     return task;
   }
 
-  /** The checked context of an upload in progress; holds a staging buffer until released. */
+  /**
+   * The checked context of an upload in progress; holds a staging buffer (two with SCAFFOLD: the
+   * delta's and Δc_i's) until released.
+   */
   public final class UploadTicket {
     final TaskState task;
     final long round;
     final byte[] buffer;
+    final byte[] controlBuffer;
     final long weight;
     final long numExamples;
     final long localSteps;
@@ -331,11 +377,12 @@ public final class RoundCoordinator {
     final double multiplier;
     private boolean open = true;
 
-    UploadTicket(TaskState task, byte[] buffer, long weight, long numExamples, long localSteps,
-        double accumulationNorm, double multiplier) {
+    UploadTicket(TaskState task, byte[] buffer, byte[] controlBuffer, long weight, long numExamples,
+        long localSteps, double accumulationNorm, double multiplier) {
       this.task = task;
       this.round = task.round;
       this.buffer = buffer;
+      this.controlBuffer = controlBuffer;
       this.weight = weight;
       this.numExamples = numExamples;
       this.localSteps = localSteps;
@@ -343,8 +390,19 @@ public final class RoundCoordinator {
       this.multiplier = multiplier;
     }
 
+    /** The staging buffer of the update (the weight delta): the model's size. */
     public byte[] buffer() {
       return buffer;
+    }
+
+    /** The staging buffer of the control part (SCAFFOLD's Δc_i), the model's size; null without one. */
+    public byte[] controlBuffer() {
+      return controlBuffer;
+    }
+
+    /** Bytes of the whole upload: the delta, then Δc_i when there is one. */
+    public long totalBytes() {
+      return buffer.length + (controlBuffer == null ? 0L : controlBuffer.length);
     }
 
     public TaskState task() {
@@ -365,6 +423,9 @@ public final class RoundCoordinator {
         }
       }
       staging.release(buffer);
+      if (controlBuffer != null) {
+        controlStaging.release(controlBuffer);
+      }
     }
   }
 
@@ -373,10 +434,14 @@ public final class RoundCoordinator {
    * aggregation weight and multiplier from the strategy, and reserves a staging buffer. The task is
    * marked as uploading so that a concurrent duplicate is refused.
    *
+   * @param controlLayout the layout of the control part (SCAFFOLD's Δc_i) the upload declares after
+   *     the delta; null when it declares none. It must be present, in the model's layout, exactly when
+   *     the strategy keeps control variates, and {@code totalBytes} must then cover both parts
    * @param accumulationNorm the client's FedNova ‖a_i‖₁; 0 when it reported none, and then its local
    *     steps stand for it
-   * @throws StatusException INVALID_ARGUMENT when the header is malformed or the strategy refuses the
-   *     update's values (FedNova: an accumulation norm below 1), among others; nothing changes then
+   * @throws StatusException INVALID_ARGUMENT when the header is malformed, lacks the control part the
+   *     strategy needs (or carries one it does not), or the strategy refuses the update's values
+   *     (FedNova: an accumulation norm below 1), among others; nothing changes then
    */
   public UploadTicket beginUpload(
       String clientId,
@@ -384,6 +449,7 @@ public final class RoundCoordinator {
       String taskId,
       long modelVersion,
       ModelLayout updateLayout,
+      ModelLayout controlLayout,
       long totalBytes,
       long numExamples,
       long localSteps,
@@ -414,10 +480,17 @@ public final class RoundCoordinator {
       if (shapeError != null) {
         throw Status.INVALID_ARGUMENT.withDescription("wrong update shape: " + shapeError).asException();
       }
-      if (totalBytes != snapshot.layout().totalBytes()) {
+      checkControlPart(controlLayout);
+      long modelBytes = snapshot.layout().totalBytes();
+      if (scaffold == null && totalBytes != modelBytes) {
         throw Status.INVALID_ARGUMENT
-            .withDescription("update declares " + totalBytes + " bytes, the model has "
-                + snapshot.layout().totalBytes())
+            .withDescription("update declares " + totalBytes + " bytes, the model has " + modelBytes)
+            .asException();
+      }
+      if (scaffold != null && totalBytes != 2 * modelBytes) {
+        throw Status.INVALID_ARGUMENT
+            .withDescription("update declares " + totalBytes + " bytes; the delta and the control part need "
+                + 2 * modelBytes + " (" + modelBytes + " each)")
             .asException();
       }
       if (numExamples <= 0) {
@@ -451,14 +524,14 @@ public final class RoundCoordinator {
       }
       task.status = TaskStatus.UPLOADING;
     }
-    byte[] buffer;
-    try {
-      buffer = staging.acquire();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      buffer = null;
-    }
-    if (buffer == null) {
+    // The delta's buffer first, then the control part's: every upload takes them in this order and
+    // holds both until it ends, so no two uploads can wait on each other.
+    byte[] buffer = acquire(staging);
+    byte[] controlBuffer = buffer != null && controlStaging != null ? acquire(controlStaging) : null;
+    if (buffer == null || (controlStaging != null && controlBuffer == null)) {
+      if (buffer != null) {
+        staging.release(buffer);
+      }
       synchronized (this) {
         task.status = TaskStatus.ASSIGNED;
       }
@@ -466,7 +539,39 @@ public final class RoundCoordinator {
           .withDescription("all " + config.uploadSlots() + " upload slots are busy; retry shortly")
           .asException();
     }
-    return new UploadTicket(task, buffer, weight, numExamples, localSteps, norm, multiplier);
+    return new UploadTicket(task, buffer, controlBuffer, weight, numExamples, localSteps, norm, multiplier);
+  }
+
+  /** A buffer from {@code pool}, or null when none freed up in time or the thread was interrupted. */
+  private static byte[] acquire(StagingPool pool) {
+    try {
+      return pool.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  /** The control part must be declared, in the model's layout, exactly when the strategy keeps c. */
+  private void checkControlPart(ModelLayout controlLayout) throws StatusException {
+    if (scaffold != null && controlLayout == null) {
+      throw Status.INVALID_ARGUMENT
+          .withDescription("missing control part: strategy " + strategy.name() + " needs the client's control"
+              + " variate delta (control_tensors) after the update")
+          .asException();
+    }
+    if (scaffold == null && controlLayout != null) {
+      throw Status.INVALID_ARGUMENT
+          .withDescription("unexpected control part: strategy " + strategy.name() + " keeps no control variates,"
+              + " but the upload declares control_tensors")
+          .asException();
+    }
+    if (controlLayout != null) {
+      String shapeError = LayoutCheck.describeMismatch(snapshot.layout(), controlLayout);
+      if (shapeError != null) {
+        throw Status.INVALID_ARGUMENT.withDescription("wrong control part shape: " + shapeError).asException();
+      }
+    }
   }
 
   /** Checks a chunk's values (finite, in range) before it is accepted into the staging buffer. */
@@ -475,6 +580,27 @@ public final class RoundCoordinator {
       accumulator().validateRange(bytes, offset, firstElement, count);
     } catch (InvalidUpdateException e) {
       throw Status.INVALID_ARGUMENT.withDescription("invalid update: " + e.getMessage()).asException();
+    }
+  }
+
+  /**
+   * Checks a chunk of the control part (SCAFFOLD's Δc_i) as {@link #validateChunk} checks the delta's:
+   * {@code firstElement} counts from the start of the control part.
+   */
+  public void validateControlChunk(byte[] bytes, int offset, int firstElement, int count) throws StatusException {
+    UpdateAccumulator acc;
+    synchronized (this) {
+      if (controlAccumulator == null) {
+        throw Status.FAILED_PRECONDITION.withDescription("no round is collecting control variates").asException();
+      }
+      acc = controlAccumulator;
+    }
+    try {
+      acc.validateRange(bytes, offset, firstElement, count);
+    } catch (InvalidUpdateException e) {
+      throw Status.INVALID_ARGUMENT
+          .withDescription("invalid control part (control variate delta): " + e.getMessage())
+          .asException();
     }
   }
 
@@ -487,7 +613,8 @@ public final class RoundCoordinator {
 
   /**
    * Folds a complete, validated upload into the round's aggregate (and, with a robust aggregator,
-   * keeps a copy of it for the round's close) and marks the task accepted. The client's metrics are
+   * keeps a copy of it for the round's close; with SCAFFOLD, folds its Δc_i with weight 1 into the
+   * round's control accumulator) and marks the task accepted. The client's metrics are
    * recorded with {@link FitResult#ACCUMULATION_NORM} set to the norm its multiplier was taken from,
    * whatever the trailer said, so that the strategy's server step (FedNova's τ_eff) agrees with the
    * fold. The ticket stays the caller's to release.
@@ -510,6 +637,7 @@ public final class RoundCoordinator {
     foldLock.readLock().lock();
     try {
       UpdateAccumulator acc;
+      UpdateAccumulator controlAcc;
       synchronized (this) {
         if (phase != Phase.COLLECTING || round != ticket.round) {
           throw Status.FAILED_PRECONDITION
@@ -520,11 +648,21 @@ public final class RoundCoordinator {
           throw Status.FAILED_PRECONDITION.withDescription("task is no longer uploading").asException();
         }
         acc = accumulator;
+        controlAcc = controlAccumulator;
       }
       try {
         acc.add(ticket.buffer, 0, ticket.weight, ticket.multiplier);
       } catch (InvalidUpdateException e) {
         throw Status.INVALID_ARGUMENT.withDescription("invalid update: " + e.getMessage()).asException();
+      }
+      if (ticket.controlBuffer != null) {
+        try {
+          // Cannot fail: the values were checked chunk by chunk, the size matches, and weight 1 per
+          // update for at most clients-per-round updates stays far below the weight bound.
+          controlAcc.add(ticket.controlBuffer, 0, 1);
+        } catch (InvalidUpdateException e) {
+          throw new IllegalStateException("control part passed its checks but could not be folded", e);
+        }
       }
       synchronized (this) {
         // Nothing can fail from here on: the update is in the sum, so it joins the list too.
@@ -624,6 +762,7 @@ public final class RoundCoordinator {
       taskByClient.clear();
       buffered.clear();
       accumulator = null;
+      controlAccumulator = null;
       notifyAll();
     }
     listener.onFinished(ok, message);
@@ -689,7 +828,10 @@ public final class RoundCoordinator {
     roundConfig = strategy.configureFit(round);
     accumulator = new UpdateAccumulator(global.layout(), UpdateAccumulator.DEFAULT_FRACTION_BITS,
         config.maxAbsUpdateValue());
-    snapshot = new ModelSnapshot(round, snapshot.version(), snapshot.layout(), snapshot.bytes(), snapshot.sha256());
+    // Δc_i is a gradient estimate, not a step: it gets the simulation engine's bound, not the update's.
+    controlAccumulator = scaffold != null ? new UpdateAccumulator(global.layout()) : null;
+    snapshot = new ModelSnapshot(round, snapshot.version(), snapshot.layout(), snapshot.controlVariates(),
+        snapshot.bytes(), snapshot.sha256());
     deadlineUnixMs = clock.millis() + config.roundDeadline().toMillis();
     phase = Phase.COLLECTING;
     LOG.info(() -> "round " + round + ": selected " + cohort.size() + " clients, deadline in "
@@ -710,6 +852,7 @@ public final class RoundCoordinator {
 
   private boolean closeAndAggregate(List<String> cohort, long startNanos) {
     AggregatedUpdate aggregate;
+    AggregatedUpdate controlDeltas;
     RoundResults results;
     long closedRound;
     List<BufferedUpdate> updates;
@@ -729,6 +872,7 @@ public final class RoundCoordinator {
         }
         results = new RoundResults(round, accepted, failures);
         aggregate = accumulator.snapshot();
+        controlDeltas = controlAccumulator == null ? null : controlAccumulator.snapshot();
         updates = new ArrayList<>(buffered);
         buffered.clear();
       }
@@ -748,6 +892,10 @@ public final class RoundCoordinator {
       aggregate = combined.get();
     }
     ModelWeights previous = globalModel();
+    if (scaffold != null) {
+      // c ← c + (|S|/N)·mean Δc_i; setGlobal below publishes the new c with the new model.
+      scaffold.updateControl(controlDeltas);
+    }
     ModelWeights next = strategy.aggregateFit(closedRound, previous, aggregate, results);
     if (!next.allFinite()) {
       // The accumulator bounds every value, so this means a strategy bug; keep the old model.
@@ -777,6 +925,7 @@ public final class RoundCoordinator {
       tasksById.clear();
       taskByClient.clear();
       accumulator = null;
+      controlAccumulator = null;
       round++;
       attempt = 0;
       phase = Phase.WAITING_FOR_CLIENTS;
@@ -822,6 +971,7 @@ public final class RoundCoordinator {
       taskByClient.clear();
       buffered.clear();
       accumulator = null;
+      controlAccumulator = null;
       phase = Phase.WAITING_FOR_CLIENTS;
     }
     listener.onRoundFailed(closedRound, attempt, reason);

@@ -128,10 +128,17 @@ class ServerCommandTest {
   }
 
   @Test
-  void run_scaffold_exitTwoPointingToSimulate() {
-    assertEquals(2, ServerCommand.run("--strategy", "scaffold"));
-    assertTrue(err().contains("control variates"), err());
-    assertTrue(err().contains("fl simulate"), err());
+  void run_totalClientsWithoutScaffold_exitTwoNamingKey() {
+    assertEquals(2, ServerCommand.run("--strategy", "fedavg", "--total-clients", "100"));
+    assertTrue(err().contains("'total-clients'"), err());
+    assertTrue(err().contains("scaffold"), err());
+  }
+
+  @Test
+  void run_scaffoldTotalClientsBelowCohort_exitTwoNamingKeys() {
+    assertEquals(2, ServerCommand.run("--strategy", "scaffold", "--clients-per-round", "10", "--total-clients", "4"));
+    assertTrue(err().contains("'total-clients'"), err());
+    assertTrue(err().contains("'clients-per-round'"), err());
   }
 
   @Test
