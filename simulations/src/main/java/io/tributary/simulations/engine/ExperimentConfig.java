@@ -53,7 +53,7 @@ public final class ExperimentConfig {
   private final int syntheticMinSize;
   private final int syntheticMaxSize;
   private final double stragglers;
-  private final boolean dropStragglers;
+  private final Boolean dropStragglers;
   private final boolean epochsPerRound;
   private final int maliciousClients;
   private final String attack;
@@ -303,9 +303,12 @@ public final class ExperimentConfig {
     return stragglers;
   }
 
-  /** Whether stragglers' partial work is dropped (FedAvg's deadline) instead of aggregated. */
+  /**
+   * Whether stragglers' partial work is dropped (FedAvg's deadline) instead of aggregated: as set, else
+   * kept for fedprox (the paper's point) and dropped for the other strategies.
+   */
   public boolean dropStragglers() {
-    return dropStragglers;
+    return dropStragglers != null ? dropStragglers : !strategy.strategy().equals("fedprox");
   }
 
   /**
@@ -446,7 +449,7 @@ public final class ExperimentConfig {
     }
     if (stragglers > 0) {
       m.put("stragglers", stragglers);
-      m.put("drop-stragglers", dropStragglers);
+      m.put("drop-stragglers", dropStragglers());
     }
     if (epochsPerRound) {
       m.put("epochs-per-round", true);
@@ -520,7 +523,7 @@ public final class ExperimentConfig {
     private int syntheticMinSize = io.tributary.data.synthetic.Synthetic.DEFAULT_MIN_SIZE;
     private int syntheticMaxSize = io.tributary.data.synthetic.Synthetic.DEFAULT_MAX_SIZE;
     private double stragglers;
-    private boolean dropStragglers = true;
+    private Boolean dropStragglers;
     private boolean epochsPerRound;
     private int maliciousClients;
     private String attack = "sign-flip";
@@ -881,6 +884,10 @@ public final class ExperimentConfig {
             + ") cannot be below 'local-epochs' (" + localEpochs + ")");
       }
       c.strategy.checkCohort("clients-per-round", c.clientsPerRound);
+      if (clientSampling.equals("by-size") && availability < 1) {
+        throw new IllegalArgumentException("config 'client-sampling': by-size does not combine with 'availability'"
+            + " below 1 yet; sample uniformly or make every client available");
+      }
       if (syntheticMaxSize < syntheticMinSize) {
         throw new IllegalArgumentException("config 'synthetic-max-size' (" + syntheticMaxSize
             + ") cannot be below 'synthetic-min-size' (" + syntheticMinSize + ")");

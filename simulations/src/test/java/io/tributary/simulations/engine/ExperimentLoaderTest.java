@@ -116,6 +116,7 @@ class ExperimentLoaderTest {
     rejected("clip-norm: 0\n", "config 'clip-norm'");
     rejected("dataset: synthetic\nsynthetic-min-size: 50\nsynthetic-max-size: 40\n", "'synthetic-max-size' (40)");
     rejected("labels-per-client: 0\n", "config 'labels-per-client'");
+    rejected("client-sampling: by-size\navailability: 0.5\n", "by-size does not combine with 'availability'");
     rejected("strategy: fedadam\nserver-momentum: 0.9\n", "'server-momentum' applies to strategy fedavgm only");
     rejected("strategy: fedadagrad\nserver-beta2: 0.99\n", "'server-beta2' applies to fedadam and fedyogi only");
     rejected("strategy: fedavgm\nserver-momentum: 1.0\n", "config 'server-momentum'");

@@ -39,6 +39,13 @@ class StrategySimulationTest {
   }
 
   @Test
+  void dropStragglers_defaultsToKeepForFedProxOnly() {
+    assertTrue(config().stragglers(0.5).build().dropStragglers());
+    assertTrue(!config().stragglers(0.5).strategy("fedprox").build().dropStragglers());
+    assertTrue(config().stragglers(0.5).strategy("fedprox").dropStragglers(true).build().dropStragglers());
+  }
+
+  @Test
   void stragglerEpochs_areUniformBelowE_andReproducible() {
     ExperimentConfig c = config().localEpochs(20).stragglers(0.9).build();
     int straggling = 0;
