@@ -1,0 +1,245 @@
+package io.tributary.crypto.secagg;
+
+import java.math.BigInteger;
+import java.security.SecureRandom;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Shamir's t-out-of-n secret sharing (Shamir, "How to Share a Secret", CACM 1979) of 32-byte secrets —
+ * the mask keys and self-mask seeds of SecAgg+ — over the prime field GF(p), p = 2^521 − 1.
+ *
+ * <p>Why this field: a secret of 256 bits must be an element, so p must exceed 2^256; a Mersenne
+ * prime makes the reduction a shift and an add, and 2^521 − 1 is the smallest Mersenne prime above
+ * 2^256 (the next below, 2^127 − 1, is too small). Its 265 spare bits also mean that a wrong set of
+ * shares interpolates to something above 2^256 with probability 1 − 2^−265, which {@link #combine}
+ * reports instead of returning garbage.
+ *
+ * <p>A secret s is hidden as the constant term of a polynomial f of degree t − 1 whose other
+ * coefficients are uniformly random in [0, p); share i is (x_i, f(x_i)). Any t shares determine f and
+ * so s (Lagrange interpolation at 0); any t − 1 shares are consistent with every secret, with equal
+ * probability, so they reveal nothing.
+ *
+ * <p>Stateless and thread-safe. Cost: {@link #split} is n·(t − 1) field multiplications;
+ * {@link #combine} O(t²) cheap small-integer products, one modular inversion and O(t) field
+ * multiplications, plus t field multiplications per extra share checked.
+ */
+public final class Shamir {
+  /** The field modulus, the Mersenne prime 2^521 − 1. */
+  static final BigInteger P = BigInteger.ONE.shiftLeft(521).subtract(BigInteger.ONE);
+
+  /** Bytes of a secret. */
+  public static final int SECRET_BYTES = 32;
+
+  private static final int P_BITS = 521;
+  private static final BigInteger SECRET_BOUND = BigInteger.ONE.shiftLeft(8 * SECRET_BYTES);
+
+  private Shamir() {}
+
+  /**
+   * Splits a 32-byte secret into one share per evaluation point, any {@code threshold} of which
+   * recover it.
+   *
+   * @param secret exactly 32 bytes, read as an unsigned big-endian integer
+   * @param threshold t, the number of shares needed: 1 ≤ t ≤ xs.length (t = 1 hands the secret itself
+   *     to every holder)
+   * @param xs the distinct evaluation points, each at least 1 (typically holder index + 1)
+   * @param random the source of the polynomial's coefficients; must be cryptographically strong
+   * @return the shares, in the order of {@code xs}
+   * @throws IllegalArgumentException on a secret that is not 32 bytes, a threshold out of range, or a
+   *     point below 1 or repeated
+   */
+  public static Share[] split(byte[] secret, int threshold, int[] xs, SecureRandom random) {
+    Objects.requireNonNull(secret, "secret");
+    Objects.requireNonNull(xs, "xs");
+    Objects.requireNonNull(random, "random");
+    if (secret.length != SECRET_BYTES) {
+      throw new IllegalArgumentException(
+          "secret must be " + SECRET_BYTES + " bytes, got " + secret.length);
+    }
+    if (threshold < 1 || threshold > xs.length) {
+      throw new IllegalArgumentException(
+          "threshold must be in [1, " + xs.length + "] (the number of shares), got " + threshold);
+    }
+    checkPoints(xs);
+    BigInteger[] coefficients = new BigInteger[threshold];
+    coefficients[0] = new BigInteger(1, secret);
+    for (int i = 1; i < threshold; i++) {
+      coefficients[i] = randomElement(random);
+    }
+    Share[] shares = new Share[xs.length];
+    for (int j = 0; j < xs.length; j++) {
+      BigInteger x = BigInteger.valueOf(xs[j]);
+      BigInteger y = coefficients[threshold - 1];
+      for (int i = threshold - 2; i >= 0; i--) { // Horner
+        y = reduce(y.multiply(x).add(coefficients[i]));
+      }
+      shares[j] = Share.of(xs[j], y);
+    }
+    return shares;
+  }
+
+  /**
+   * Recovers the secret from at least {@code threshold} shares.
+   *
+   * <p>The secret is interpolated from the first {@code threshold} shares. Every further share is
+   * checked to lie on the same polynomial, so that a tampered or mixed-up share is detected whenever
+   * more than t shares are at hand; with exactly t shares, tampering goes unnoticed unless it pushes
+   * the result above 2^256 (probability 1 − 2^−265 for a random change).
+   *
+   * @param shares at least {@code threshold} shares, with distinct points
+   * @param threshold t, the threshold the secret was split with
+   * @return the 32-byte secret
+   * @throws IllegalArgumentException when there are fewer than t shares, a point repeats, an extra
+   *     share is not on the polynomial ("inconsistent shares"), or the result is not below 2^256 (a
+   *     wrong share set: shares of different secrets, or a wrong threshold)
+   */
+  public static byte[] combine(List<Share> shares, int threshold) {
+    Objects.requireNonNull(shares, "shares");
+    if (threshold < 1) {
+      throw new IllegalArgumentException("threshold must be at least 1, got " + threshold);
+    }
+    if (shares.size() < threshold) {
+      throw new IllegalArgumentException(
+          "need at least " + threshold + " shares, got " + shares.size());
+    }
+    int[] xs = new int[shares.size()];
+    for (int i = 0; i < xs.length; i++) {
+      xs[i] = Objects.requireNonNull(shares.get(i), "share " + i).x();
+    }
+    checkPoints(xs);
+    int t = threshold;
+    long[] points = new long[t];
+    BigInteger[] ys = new BigInteger[t];
+    for (int j = 0; j < t; j++) {
+      points[j] = xs[j];
+      ys[j] = shares.get(j).element();
+    }
+    // Barycentric form: f(z) = sum_j c_j * prod_{m != j} (z - x_m), c_j = y_j / prod_{m != j} (x_j - x_m).
+    BigInteger[] denominators = new BigInteger[t];
+    for (int j = 0; j < t; j++) {
+      denominators[j] = smallProduct(points, j, points[j]);
+    }
+    BigInteger[] weights = batchInverse(denominators);
+    BigInteger[] c = new BigInteger[t];
+    for (int j = 0; j < t; j++) {
+      c[j] = reduce(weights[j].multiply(ys[j]));
+    }
+    BigInteger secret = evaluate(c, points, 0);
+    for (int e = t; e < xs.length; e++) {
+      if (!evaluate(c, points, xs[e]).equals(shares.get(e).element())) {
+        throw new IllegalArgumentException(
+            "inconsistent shares: the share at x = " + xs[e] + " is not on the polynomial through the"
+                + " first " + t + " shares (tampered, or shares of different secrets)");
+      }
+    }
+    if (secret.compareTo(SECRET_BOUND) >= 0) {
+      throw new IllegalArgumentException(
+          "the shares interpolate to a value above 2^256: a wrong share set (shares of different"
+              + " secrets, a tampered share, or a wrong threshold)");
+    }
+    byte[] magnitude = secret.toByteArray();
+    byte[] out = new byte[SECRET_BYTES];
+    int copy = Math.min(magnitude.length, SECRET_BYTES);
+    System.arraycopy(magnitude, magnitude.length - copy, out, SECRET_BYTES - copy, copy);
+    return out;
+  }
+
+  /**
+   * f(z) = sum_j c_j prod_{m != j}(z − x_m), by the recurrence S_j = c_j·prod_{m &gt; j}(z − x_m) +
+   * (z − x_j)·S_{j+1}: t field multiplications, the suffix products being cheap small-factor ones.
+   */
+  private static BigInteger evaluate(BigInteger[] c, long[] points, long z) {
+    int t = c.length;
+    BigInteger s = BigInteger.ZERO;
+    BigInteger suffix = BigInteger.ONE; // prod_{m > j} (z - x_m) mod p
+    for (int j = t - 1; j >= 0; j--) {
+      long a = z - points[j];
+      s = reduce(c[j].multiply(suffix).add(mulSmall(s, a)));
+      suffix = mulSmall(suffix, a);
+    }
+    return s;
+  }
+
+  /** v·a mod p for v in [0, p) and a small signed factor. */
+  private static BigInteger mulSmall(BigInteger v, long a) {
+    BigInteger product = reduce(v.multiply(BigInteger.valueOf(Math.abs(a))));
+    return a < 0 && product.signum() != 0 ? P.subtract(product) : product;
+  }
+
+  /**
+   * prod_{m != skip} (from − x_m) mod p for small integer points: the factors are gathered in a long
+   * while they fit, so that most of the O(t) multiplications are machine ones.
+   */
+  private static BigInteger smallProduct(long[] points, int skip, long from) {
+    BigInteger big = BigInteger.ONE;
+    long acc = 1;
+    boolean negative = false;
+    for (int m = 0; m < points.length; m++) {
+      if (m == skip) {
+        continue;
+      }
+      long f = from - points[m]; // |f| < 2^31
+      if (f < 0) {
+        negative = !negative;
+        f = -f;
+      }
+      if (acc >= (1L << 32)) { // acc * f could overflow 63 bits
+        big = reduce(big.multiply(BigInteger.valueOf(acc)));
+        acc = 1;
+      }
+      acc *= f;
+    }
+    big = reduce(big.multiply(BigInteger.valueOf(acc)));
+    return negative && big.signum() != 0 ? P.subtract(big) : big;
+  }
+
+  /** Inverses of non-zero elements by Montgomery's trick: one inversion and 3(n − 1) multiplications. */
+  private static BigInteger[] batchInverse(BigInteger[] values) {
+    int n = values.length;
+    BigInteger[] prefix = new BigInteger[n];
+    BigInteger running = BigInteger.ONE;
+    for (int i = 0; i < n; i++) {
+      prefix[i] = running;
+      running = reduce(running.multiply(values[i]));
+    }
+    BigInteger inverse = running.modInverse(P);
+    BigInteger[] out = new BigInteger[n];
+    for (int i = n - 1; i >= 0; i--) {
+      out[i] = reduce(inverse.multiply(prefix[i]));
+      inverse = reduce(inverse.multiply(values[i]));
+    }
+    return out;
+  }
+
+  /** v mod p for v ≥ 0, by folding: 2^521 ≡ 1 (mod p). */
+  static BigInteger reduce(BigInteger v) {
+    while (v.bitLength() > P_BITS) {
+      v = v.and(P).add(v.shiftRight(P_BITS));
+    }
+    return v.equals(P) ? BigInteger.ZERO : v;
+  }
+
+  /** Uniform in [0, p) by rejection: 521 random bits are p (the only rejected value) with probability 2^−521. */
+  private static BigInteger randomElement(SecureRandom random) {
+    BigInteger r;
+    do {
+      r = new BigInteger(P_BITS, random);
+    } while (r.compareTo(P) >= 0);
+    return r;
+  }
+
+  private static void checkPoints(int[] xs) {
+    Set<Integer> seen = new HashSet<>();
+    for (int x : xs) {
+      if (x < 1) {
+        throw new IllegalArgumentException("share points must be at least 1, got " + x);
+      }
+      if (!seen.add(x)) {
+        throw new IllegalArgumentException("share point " + x + " appears twice");
+      }
+    }
+  }
+}
