@@ -59,6 +59,11 @@ public final class ExperimentConfig {
   private final String attack;
   private final double attackScale;
   private final double clipNorm;
+  private final boolean secureAggregation;
+  private final double secaggClip;
+  private final int secaggLevels;
+  private final double secaggCorruptFraction;
+  private final double secaggDropoutFraction;
   private final int rounds;
   private final int evalEvery;
   private final long seed;
@@ -105,6 +110,11 @@ public final class ExperimentConfig {
     this.attack = b.attack;
     this.attackScale = b.attackScale;
     this.clipNorm = b.clipNorm;
+    this.secureAggregation = b.secureAggregation;
+    this.secaggClip = b.secaggClip;
+    this.secaggLevels = b.secaggLevels;
+    this.secaggCorruptFraction = b.secaggCorruptFraction;
+    this.secaggDropoutFraction = b.secaggDropoutFraction;
     this.rounds = b.rounds;
     this.evalEvery = b.evalEvery;
     this.seed = b.seed;
@@ -157,6 +167,11 @@ public final class ExperimentConfig {
     b.attack = attack;
     b.attackScale = attackScale;
     b.clipNorm = clipNorm;
+    b.secureAggregation = secureAggregation;
+    b.secaggClip = secaggClip;
+    b.secaggLevels = secaggLevels;
+    b.secaggCorruptFraction = secaggCorruptFraction;
+    b.secaggDropoutFraction = secaggDropoutFraction;
     b.rounds = rounds;
     b.evalEvery = evalEvery;
     b.seed = seed;
@@ -334,6 +349,31 @@ public final class ExperimentConfig {
     return attackScale;
   }
 
+  /** Whether updates are summed with SecAgg+ (the server sees only the sum). */
+  public boolean secureAggregation() {
+    return secureAggregation;
+  }
+
+  /** Secure aggregation: each coordinate is clipped to [−c, c] before quantization. */
+  public double secaggClip() {
+    return secaggClip;
+  }
+
+  /** Secure aggregation: quantization levels L, or 0 for the most that fit 2^32 (at most 2^16). */
+  public int secaggLevels() {
+    return secaggLevels;
+  }
+
+  /** Secure aggregation: the assumed fraction of corrupt clients γ that k and t are derived for. */
+  public double secaggCorruptFraction() {
+    return secaggCorruptFraction;
+  }
+
+  /** Secure aggregation: the assumed dropout rate δ that k and t are derived for. */
+  public double secaggDropoutFraction() {
+    return secaggDropoutFraction;
+  }
+
   /** The L2 bound every update is clipped to before aggregation (norm bounding); 0 for none. */
   public double clipNorm() {
     return clipNorm;
@@ -462,6 +502,13 @@ public final class ExperimentConfig {
     if (clipNorm > 0) {
       m.put("clip-norm", clipNorm);
     }
+    if (secureAggregation) {
+      m.put("secure-aggregation", true);
+      m.put("secagg-clip", secaggClip);
+      m.put("secagg-levels", secaggLevels);
+      m.put("secagg-corrupt-fraction", secaggCorruptFraction);
+      m.put("secagg-dropout-fraction", secaggDropoutFraction);
+    }
     m.put("rounds", rounds);
     m.put("eval-every", evalEvery);
     m.put("seed", seed);
@@ -529,6 +576,11 @@ public final class ExperimentConfig {
     private String attack = "sign-flip";
     private double attackScale = 10;
     private double clipNorm;
+    private boolean secureAggregation;
+    private double secaggClip = 1.0;
+    private int secaggLevels;
+    private double secaggCorruptFraction = 0.05;
+    private double secaggDropoutFraction = 0.1;
     private int rounds = 10;
     private int evalEvery = 1;
     private long seed;
@@ -685,6 +737,40 @@ public final class ExperimentConfig {
 
     public Builder attackScale(double v) {
       attackScale = ConfigScalars.positiveFinite("attack-scale", v);
+      return this;
+    }
+
+    public Builder secureAggregation(boolean v) {
+      secureAggregation = v;
+      return this;
+    }
+
+    public Builder secaggClip(double v) {
+      secaggClip = ConfigScalars.positiveFinite("secagg-clip", v);
+      return this;
+    }
+
+    public Builder secaggLevels(int v) {
+      if (v != 0 && (v < 2 || v > (1 << 24))) {
+        throw bad("secagg-levels", v, "must be 0 (automatic) or in 2..2^24");
+      }
+      secaggLevels = v;
+      return this;
+    }
+
+    public Builder secaggCorruptFraction(double v) {
+      if (!(v >= 0 && v < 0.5)) {
+        throw bad("secagg-corrupt-fraction", v, "must be in [0, 0.5)");
+      }
+      secaggCorruptFraction = v;
+      return this;
+    }
+
+    public Builder secaggDropoutFraction(double v) {
+      if (!(v >= 0 && v < 0.5)) {
+        throw bad("secagg-dropout-fraction", v, "must be in [0, 0.5)");
+      }
+      secaggDropoutFraction = v;
       return this;
     }
 
@@ -884,6 +970,25 @@ public final class ExperimentConfig {
             + ") cannot be below 'local-epochs' (" + localEpochs + ")");
       }
       c.strategy.checkCohort("clients-per-round", c.clientsPerRound);
+      if (secureAggregation) {
+        String why = " needs every update on its own, and with secure aggregation the server sees only their sum";
+        if (c.strategy.buffersUpdates()) {
+          throw new IllegalArgumentException("config 'aggregator': " + c.strategy.aggregator() + why
+              + "; use the mean (clients clip with 'secagg-clip' before masking)");
+        }
+        if (clipNorm > 0) {
+          throw new IllegalArgumentException("config 'clip-norm': server-side norm bounding" + why
+              + "; clients clip each coordinate with 'secagg-clip' instead");
+        }
+        if (c.strategy.strategy().equals("fednova") || c.strategy.strategy().equals("scaffold")) {
+          throw new IllegalArgumentException("config 'strategy': " + c.strategy.strategy() + " with secure aggregation"
+              + " is not supported yet (its extra sums are not masked); use fedavg, fedavgm, fedprox or an adaptive"
+              + " optimizer");
+        }
+        if (secaggLevels > 0) {
+          new io.tributary.crypto.secagg.Quantizer(secaggClip, secaggLevels, 1).checkCapacity(c.clientsPerRound);
+        }
+      }
       if (clientSampling.equals("by-size") && availability < 1) {
         throw new IllegalArgumentException("config 'client-sampling': by-size does not combine with 'availability'"
             + " below 1 yet; sample uniformly or make every client available");

@@ -58,6 +58,11 @@ public final class ExperimentLoader {
     KEYS.put("attack", (b, v) -> b.attack(string("attack", v)));
     KEYS.put("attack-scale", (b, v) -> b.attackScale(number("attack-scale", v)));
     KEYS.put("clip-norm", (b, v) -> b.clipNorm(number("clip-norm", v)));
+    KEYS.put("secure-aggregation", (b, v) -> b.secureAggregation(bool("secure-aggregation", v)));
+    KEYS.put("secagg-clip", (b, v) -> b.secaggClip(number("secagg-clip", v)));
+    KEYS.put("secagg-levels", (b, v) -> b.secaggLevels(integer("secagg-levels", v)));
+    KEYS.put("secagg-corrupt-fraction", (b, v) -> b.secaggCorruptFraction(number("secagg-corrupt-fraction", v)));
+    KEYS.put("secagg-dropout-fraction", (b, v) -> b.secaggDropoutFraction(number("secagg-dropout-fraction", v)));
     KEYS.put("clients", (b, v) -> b.clients(integer("clients", v)));
     KEYS.put("clients-per-round", (b, v) -> b.clientsPerRound(integer("clients-per-round", v)));
     KEYS.put("fraction", (b, v) -> b.fraction(number("fraction", v)));

@@ -89,6 +89,10 @@ public final class SimulationEngine {
     this.data = Objects.requireNonNull(data, "data");
     this.mods = List.copyOf(mods);
     this.pipeline = new UpdatePipeline(stages);
+    if (config.secureAggregation() && !stages.isEmpty()) {
+      throw new IllegalArgumentException("server update stages need every update on its own; with secure aggregation"
+          + " the server sees only the sum (clients validate and clip before masking)");
+    }
     this.malicious = config.maliciousClients() == 0 ? new int[0]
         : sampleClients(config.clients(), config.maliciousClients(),
             new SplittableRandom(Seeds.derive(config.seed(), -9)));
@@ -176,7 +180,8 @@ public final class SimulationEngine {
 
   /** What every client task of one round shares. */
   private record RoundPlan(int round, ModelWeights model, ConfigValues config, UpdateAccumulator accumulator,
-      float[][] buffered, long[] bufferedWeights, float[] serverControl, UpdateAccumulator controlAccumulator) {}
+      float[][] buffered, long[] bufferedWeights, float[] serverControl, UpdateAccumulator controlAccumulator,
+      SecureAggregationRound secure) {}
 
   /**
    * Where a virtual client's samples come from: rows of the shared arrays (a partition) or a
@@ -303,10 +308,21 @@ public final class SimulationEngine {
         UpdateAccumulator accumulator = new UpdateAccumulator(net.layout());
         int parameters = net.layout().totalElements();
         boolean buffers = strategy.robustAggregator().isPresent();
+        SecureAggregationRound secure = null;
+        String secureFailure = null;
+        if (config.secureAggregation()) {
+          secure = new SecureAggregationRound(config.seed(), round, cohort, secureParameters(cohort.length, population),
+              parameters, 1);
+          try {
+            secure.prepare();
+          } catch (io.tributary.crypto.secagg.SecAggException e) {
+            secureFailure = e.getMessage();
+          }
+        }
         RoundPlan plan = new RoundPlan(round, global, roundConfig, accumulator,
             buffers ? new float[cohort.length][] : null, buffers ? new long[cohort.length] : null,
             scaffold != null ? scaffold.serverControl(parameters) : null,
-            scaffold != null ? new UpdateAccumulator(net.layout()) : null);
+            scaffold != null ? new UpdateAccumulator(net.layout()) : null, secure);
         List<Future<ClientUpdate>> futures = new ArrayList<>();
         final int r = round;
         // Largest clients first (LPT scheduling): the round's last worker is then busy with a small
@@ -370,6 +386,17 @@ public final class SimulationEngine {
         if (updates.isEmpty() && failures.stream().allMatch(f -> DROPPED_OUT.equals(f.reason())
             || STRAGGLER_DROPPED.equals(f.reason()))) {
           noQuorum = "every client dropped out";
+        } else if (secure != null) {
+          if (secureFailure == null) {
+            try {
+              aggregate = AggregatedUpdate.ofCombined(net.layout(), secure.finish(), updates.size());
+            } catch (io.tributary.crypto.secagg.SecAggException | IllegalArgumentException e) {
+              secureFailure = e.getMessage();
+            }
+          }
+          if (secureFailure != null) {
+            noQuorum = "secure aggregation failed closed, no sum released: " + secureFailure;
+          }
         } else if (!updates.isEmpty() && buffers) {
           try {
             aggregate = combine(strategy.robustAggregator().orElseThrow(), plan, net.layout());
@@ -610,7 +637,13 @@ public final class SimulationEngine {
         plan.controlAccumulator().validate(controlDelta);
       }
       // Every check passed: only now does the update leave a trace.
-      if (plan.buffered() != null) {
+      if (plan.secure() != null) {
+        try {
+          plan.secure().submit(client, delta, weight);
+        } catch (io.tributary.crypto.secagg.SecAggException | IllegalArgumentException e) {
+          throw new InvalidUpdateException("secure aggregation refused the update: " + e.getMessage());
+        }
+      } else if (plan.buffered() != null) {
         // Robust aggregators need every update at once; the worker reuses its delta array, so copy.
         plan.buffered()[slot] = delta == result.delta() ? delta.clone() : delta;
         plan.bufferedWeights()[slot] = weight;
@@ -647,6 +680,45 @@ public final class SimulationEngine {
     }
     float[] combined = aggregator.aggregate(updates, weights.stream().mapToLong(Long::longValue).toArray());
     return AggregatedUpdate.ofCombined(layout, combined, updates.size());
+  }
+
+  /**
+   * SecAgg+ parameters for a cohort of {@code n}: k and t derived for the configured corruption and
+   * dropout rates ({@link SecAggParameters#derive}); when n is too small for those bounds, the complete
+   * graph (Bonawitz et al.) with a majority threshold, which keeps security (t &gt; n/2) and fails the
+   * round closed if more than n − t clients drop. The quantizer's weight bound is the largest
+   * aggregation weight a client can have; its levels are the configured ones or the most (up to 2^16)
+   * that keep n · W · (L − 1) below 2^32.
+   */
+  private io.tributary.crypto.secagg.SecAggParameters secureParameters(int n, Population population) {
+    long maxWeight = 1;
+    if (config.strategySpec().weighting() == io.tributary.core.strategy.Weighting.EXAMPLES) {
+      maxWeight = data.onDemand() ? SimulationData.generator(config).maxSize() : maxClientSize(population);
+    }
+    int levels = config.secaggLevels();
+    if (levels == 0) {
+      long room = (0xFFFFFFFFL / ((long) n * maxWeight)) + 1;
+      levels = (int) Math.min(1 << 16, Long.highestOneBit(Math.max(2, room)));
+    }
+    io.tributary.crypto.secagg.Quantizer q = new io.tributary.crypto.secagg.Quantizer(config.secaggClip(), levels,
+        maxWeight);
+    if (n < 2) {
+      throw new IllegalArgumentException("secure aggregation needs at least 2 clients a round, got " + n);
+    }
+    try {
+      return io.tributary.crypto.secagg.SecAggParameters.derive(n, config.secaggCorruptFraction(),
+          config.secaggDropoutFraction(), q);
+    } catch (IllegalArgumentException e) {
+      return io.tributary.crypto.secagg.SecAggParameters.of(n, n - 1, n / 2 + 1, q);
+    }
+  }
+
+  private int maxClientSize(Population population) {
+    int max = 1;
+    for (int c = 0; c < config.clients(); c++) {
+      max = Math.max(max, population.size(c));
+    }
+    return max;
   }
 
   /** Whether {@code client} is one of the {@code malicious-clients}. */

@@ -1,0 +1,133 @@
+package io.tributary.simulations.engine;
+
+import io.tributary.core.strategy.Seeds;
+import io.tributary.crypto.secagg.Quantizer;
+import io.tributary.crypto.secagg.RoundSetup;
+import io.tributary.crypto.secagg.SecAggClient;
+import io.tributary.crypto.secagg.SecAggCrypto;
+import io.tributary.crypto.secagg.SecAggException;
+import io.tributary.crypto.secagg.SecAggMessages.EncryptedShare;
+import io.tributary.crypto.secagg.SecAggMessages.KeyAdvertisement;
+import io.tributary.crypto.secagg.SecAggMessages.SurvivorSet;
+import io.tributary.crypto.secagg.SecAggMessages.UnmaskRequest;
+import io.tributary.crypto.secagg.SecAggParameters;
+import io.tributary.crypto.secagg.SecAggServer;
+import io.tributary.crypto.secagg.SeededSecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One simulated SecAgg+ round over the real protocol: the cohort's clients and the server are the
+ * {@link SecAggClient} and {@link SecAggServer} state machines of fl-crypto, exchanging their messages
+ * in memory; keys, seeds and nonces come from {@link SeededSecureRandom} streams derived from the run
+ * seed, the round and the client, so a simulated run reproduces bit for bit.
+ *
+ * <p>Order: {@link #prepare()} runs AdvertiseKeys and ShareKeys for the whole cohort before anyone
+ * trains (they do not depend on the update); then each client, as soon as it has trained, quantizes
+ * and masks its update ({@link #submit}) and the server folds the masked vector at once — so memory
+ * stays O(model + cohort × neighbours), never O(cohort × model). A client that drops out after
+ * ShareKeys simply never submits. {@link #finish()} runs ConsistencyCheck and Unmasking with the
+ * survivors and decodes the weighted mean of their updates; when too few survive, it throws and the
+ * round fails closed.
+ *
+ * <p>Thread-safe for concurrent {@link #submit} calls from simulation workers; {@link #prepare} and
+ * {@link #finish} are called by the round's thread.
+ */
+final class SecureAggregationRound {
+  private final long round;
+  private final long seed;
+  private final int dimension;
+  private final RoundSetup setup;
+  private final SecAggServer server;
+  private final Map<String, SecAggClient> clients = new HashMap<>();
+  private final Map<String, List<EncryptedShare>> inbox = new ConcurrentHashMap<>();
+  private final Quantizer quantizer;
+
+  /**
+   * @param cohort the round's clients (virtual client ids)
+   * @param dimension the model's number of parameters
+   */
+  SecureAggregationRound(long seed, long round, int[] cohort, SecAggParameters parameters, int dimension, int threads) {
+    this.round = round;
+    this.seed = seed;
+    this.dimension = dimension;
+    this.quantizer = parameters.quantizer();
+    List<String> ids = new ArrayList<>();
+    Map<String, byte[]> identityPublic = new HashMap<>();
+    Map<String, byte[]> identityPrivate = new HashMap<>();
+    for (int c : cohort) {
+      String id = id(c);
+      ids.add(id);
+      // A virtual client's long-term identity: derived from the run seed and its id, so none is stored.
+      SecAggCrypto.KeyPair identity = SecAggCrypto.ed25519(new SeededSecureRandom(seed, "identity " + c));
+      identityPublic.put(id, identity.publicKey());
+      identityPrivate.put(id, identity.privateKey());
+    }
+    this.setup = new RoundSetup(round, ids, parameters, Seeds.derive(Seeds.derive(seed, -10), round), dimension + 1,
+        identityPublic);
+    this.server = new SecAggServer(setup, threads);
+    for (String id : ids) {
+      clients.put(id, new SecAggClient(setup, id, identityPrivate.get(id),
+          new SeededSecureRandom(Seeds.derive(seed, round), "client " + id)));
+    }
+  }
+
+  static String id(int client) {
+    return "sim-" + client;
+  }
+
+  /** AdvertiseKeys and ShareKeys for the whole cohort. */
+  void prepare() throws SecAggException {
+    for (String id : setup.clients()) {
+      server.receiveAdvertisement(clients.get(id).advertiseKeys());
+    }
+    Map<String, List<KeyAdvertisement>> keys = server.closeAdvertisements();
+    for (Map.Entry<String, List<KeyAdvertisement>> e : keys.entrySet()) {
+      server.receiveShares(clients.get(e.getKey()).shareKeys(e.getValue()));
+    }
+    inbox.putAll(server.closeShares());
+  }
+
+  /**
+   * Quantizes {@code update} with {@code weight}, masks it and hands it to the server, which folds it.
+   *
+   * @throws IllegalArgumentException when the update has a NaN or infinite value or the weight is out
+   *     of the quantizer's range (checked before masking: the server cannot check a masked vector)
+   */
+  void submit(int client, float[] update, long weight) throws SecAggException {
+    String id = id(client);
+    int[] encoded = quantizer.encode(update, weight,
+        new SplittableRandom(Seeds.derive(Seeds.derive(Seeds.derive(seed, -11), round), client)));
+    SecAggClient c = clients.get(id);
+    synchronized (c) {
+      server.receiveMaskedInput(c.maskedInput(inbox.get(id), encoded));
+    }
+  }
+
+  /**
+   * ConsistencyCheck and Unmasking with every client that submitted; the weighted mean of their
+   * clipped, quantized updates.
+   *
+   * @throws SecAggException when the round fails closed (too few survivors for some client's threshold)
+   */
+  float[] finish() throws SecAggException {
+    SurvivorSet survivors = server.closeMaskedInputs();
+    for (String u : survivors.survivors()) {
+      server.receiveConsistencySignature(clients.get(u).consistencyCheck(survivors));
+    }
+    Map<String, UnmaskRequest> requests = server.closeConsistency();
+    for (Map.Entry<String, UnmaskRequest> e : requests.entrySet()) {
+      server.receiveUnmaskResponse(clients.get(e.getKey()).unmask(e.getValue()));
+    }
+    return quantizer.decode(server.finish(), dimension);
+  }
+
+  /** The round's setup (for tests). */
+  RoundSetup setup() {
+    return setup;
+  }
+}
