@@ -40,12 +40,12 @@ import java.util.TreeMap;
  * <p>Pairwise mask seeds s_uv come from X25519 between the two mask keys and HKDF-SHA256 bound to the
  * round and both client ids; the client with the smaller index adds PRG(s_uv) and the other subtracts
  * it, so the masks cancel in the sum. Share ciphertexts are AES-256-GCM under a key from X25519 between
- * the encryption keys and HKDF, with the round, sender and receiver as associated data, so a share
+ * the encryption keys and HKDF (nonce: the direction), with the round, sender and receiver as associated data, so a share
  * cannot be replayed into another round or redirected to another client.
  *
  * <p>Any failed check throws {@link SecAggException} and moves the client to ABORTED, after which it
  * answers nothing: aborting is always safe (the round fails closed). Randomness (keys, the seed b,
- * Shamir coefficients, nonces) comes from the injected {@link SecureRandom}: the platform's in
+ * Shamir coefficients) comes from the injected {@link SecureRandom}: the platform's in
  * production, a seeded deterministic generator in simulation. Not thread-safe: one round, one thread.
  */
 public final class SecAggClient {
@@ -147,12 +147,11 @@ public final class SecAggClient {
       List<EncryptedShare> out = new ArrayList<>();
       for (int i = 0; i < xs.length; i++) {
         String to = holders.get(i);
-        byte[] plaintext = concat(keyShares[i].encode(), seedShares[i].encode());
-        byte[] nonce = new byte[12];
-        random.nextBytes(nonce);
-        byte[] sealed = SecAggCrypto.seal(shareKey(to), nonce, plaintext,
+        // The receiver's point is its own index + 1: only the two field elements travel (2 × 33 bytes).
+        byte[] plaintext = concat(keyShares[i].value(), seedShares[i].value());
+        byte[] sealed = SecAggCrypto.seal(shareKey(to), nonce(index, setup.indexOf(to)), plaintext,
             SecAggMessages.shareAssociatedData(setup.round(), id, to));
-        out.add(new EncryptedShare(id, to, concat(nonce, sealed)));
+        out.add(new EncryptedShare(id, to, sealed));
       }
       stage = Stage.MASK;
       return new EncryptedShares(setup.round(), id, out);
@@ -324,28 +323,35 @@ public final class SecAggClient {
 
   private Share[] decryptShares(EncryptedShare e) throws SecAggException {
     byte[] c = e.ciphertext();
-    if (c.length < 12 + 16) {
-      throw new SecAggException("share from " + e.sender() + " is too short");
+    if (c.length != 2 * Share.VALUE_BYTES + 16) {
+      throw new SecAggException("share from " + e.sender() + " has " + c.length + " bytes, expected "
+          + (2 * Share.VALUE_BYTES + 16));
     }
     byte[] plaintext;
     try {
-      plaintext = SecAggCrypto.open(shareKey(e.sender()), Arrays.copyOf(c, 12), Arrays.copyOfRange(c, 12, c.length),
+      plaintext = SecAggCrypto.open(shareKey(e.sender()), nonce(setup.indexOf(e.sender()), index), c,
           SecAggMessages.shareAssociatedData(setup.round(), e.sender(), id));
     } catch (GeneralSecurityException ex) {
       throw new SecAggException("share from " + e.sender() + " to " + id + " does not decrypt: tampered, or"
           + " replayed from another round or pair", ex);
     }
-    int half = plaintext.length / 2;
     try {
-      Share keyShare = Share.decode(Arrays.copyOf(plaintext, half));
-      Share seedShare = Share.decode(Arrays.copyOfRange(plaintext, half, plaintext.length));
-      if (keyShare.x() != index + 1 || seedShare.x() != index + 1) {
-        throw new SecAggException("share from " + e.sender() + " is for point " + keyShare.x() + ", not " + (index + 1));
-      }
+      Share keyShare = new Share(index + 1, Arrays.copyOf(plaintext, Share.VALUE_BYTES));
+      Share seedShare = new Share(index + 1, Arrays.copyOfRange(plaintext, Share.VALUE_BYTES, plaintext.length));
       return new Share[] {keyShare, seedShare};
     } catch (IllegalArgumentException ex) {
       throw new SecAggException("share from " + e.sender() + " is malformed: " + ex.getMessage(), ex);
     }
+  }
+
+  /**
+   * The AES-GCM nonce of the one share message from index {@code from} to index {@code to}: the key is
+   * fresh for each pair and round and each direction sends one message, so a direction tag is unique.
+   */
+  private static byte[] nonce(int from, int to) {
+    byte[] nonce = new byte[12];
+    nonce[11] = (byte) (from < to ? 1 : 2);
+    return nonce;
   }
 
   private void expect(Stage expected) {

@@ -390,7 +390,10 @@ public final class SecAggServer {
           + " than the threshold " + threshold + ": failing closed, no sum is released");
     }
     try {
-      return Shamir.combine(list, threshold);
+      // t shares determine the secret; one more, when there is one, detects a wrong share among them
+      // (any t + 1 points of an honest set lie on one polynomial). Checking every extra share would
+      // cost O(t · shares) field operations a secret for no more safety: unused shares change nothing.
+      return Shamir.combine(list.subList(0, Math.min(list.size(), threshold + 1)), threshold);
     } catch (IllegalArgumentException e) {
       throw new SecAggException("shares of the " + what + " of " + v + " are inconsistent: " + e.getMessage(), e);
     }

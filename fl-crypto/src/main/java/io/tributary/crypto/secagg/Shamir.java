@@ -9,13 +9,14 @@ import java.util.Set;
 
 /**
  * Shamir's t-out-of-n secret sharing (Shamir, "How to Share a Secret", CACM 1979) of 32-byte secrets —
- * the mask keys and self-mask seeds of SecAgg+ — over the prime field GF(p), p = 2^521 − 1.
+ * the mask keys and self-mask seeds of SecAgg+ — over the prime field GF(p), p = 2^256 + 297.
  *
- * <p>Why this field: a secret of 256 bits must be an element, so p must exceed 2^256; a Mersenne
- * prime makes the reduction a shift and an add, and 2^521 − 1 is the smallest Mersenne prime above
- * 2^256 (the next below, 2^127 − 1, is too small). Its 265 spare bits also mean that a wrong set of
- * shares interpolates to something above 2^256 with probability 1 − 2^−265, which {@link #combine}
- * reports instead of returning garbage.
+ * <p>Why this field: a secret of 256 bits must be an element, so p must exceed 2^256, and 2^256 + 297
+ * is the smallest prime that does: a share is 33 bytes. Every client sends two shares to each of its
+ * k neighbours and reveals one per neighbour at the end, so the share size is most of SecAgg+'s
+ * per-client overhead beyond the masked vector (the Mersenne prime 2^521 − 1 would double it). A wrong
+ * share among those {@link #combine} is given beyond the first t is detected as an inconsistency; a
+ * result of 2^256 or more (a wrong share set) is reported too.
  *
  * <p>A secret s is hidden as the constant term of a polynomial f of degree t − 1 whose other
  * coefficients are uniformly random in [0, p); share i is (x_i, f(x_i)). Any t shares determine f and
@@ -27,13 +28,13 @@ import java.util.Set;
  * multiplications, plus t field multiplications per extra share checked.
  */
 public final class Shamir {
-  /** The field modulus, the Mersenne prime 2^521 − 1. */
-  static final BigInteger P = BigInteger.ONE.shiftLeft(521).subtract(BigInteger.ONE);
+  /** The field modulus, 2^256 + 297, the smallest prime above 2^256. */
+  static final BigInteger P = BigInteger.ONE.shiftLeft(256).add(BigInteger.valueOf(297));
 
   /** Bytes of a secret. */
   public static final int SECRET_BYTES = 32;
 
-  private static final int P_BITS = 521;
+  private static final int P_BITS = 257;
   private static final BigInteger SECRET_BOUND = BigInteger.ONE.shiftLeft(8 * SECRET_BYTES);
 
   private Shamir() {}
@@ -214,15 +215,12 @@ public final class Shamir {
     return out;
   }
 
-  /** v mod p for v ≥ 0, by folding: 2^521 ≡ 1 (mod p). */
+  /** v mod p. */
   static BigInteger reduce(BigInteger v) {
-    while (v.bitLength() > P_BITS) {
-      v = v.and(P).add(v.shiftRight(P_BITS));
-    }
-    return v.equals(P) ? BigInteger.ZERO : v;
+    return v.mod(P);
   }
 
-  /** Uniform in [0, p) by rejection: 521 random bits are p (the only rejected value) with probability 2^−521. */
+  /** Uniform in [0, p) by rejection from 257 random bits (about half are kept). */
   private static BigInteger randomElement(SecureRandom random) {
     BigInteger r;
     do {

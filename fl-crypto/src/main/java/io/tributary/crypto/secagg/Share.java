@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * One Shamir share (see {@link Shamir}): the evaluation point {@code x ≥ 1} and the value of the
- * sharing polynomial there, a field element of GF(2^521 − 1) as exactly {@value #VALUE_BYTES}
+ * sharing polynomial there, a field element of GF(2^256 + 297) as exactly {@value #VALUE_BYTES}
  * big-endian bytes.
  *
  * <p>Immutable and thread-safe: the value is copied on the way in and on the way out. Equality is by
@@ -15,19 +15,19 @@ import java.util.Objects;
  * big-endian int, then the value.
  *
  * @param x the evaluation point, at least 1 (0 is where the secret sits)
- * @param value the field element, exactly 66 big-endian bytes, less than p = 2^521 − 1
+ * @param value the field element, exactly 33 big-endian bytes, less than p = 2^256 + 297
  */
 public record Share(int x, byte[] value) {
-  /** Bytes of a field element: 521 bits round up to 66 bytes. */
-  public static final int VALUE_BYTES = 66;
+  /** Bytes of a field element: 257 bits round up to 33 bytes. */
+  public static final int VALUE_BYTES = 33;
 
-  /** Bytes of {@link #encode()}: 4 for the point, 66 for the value. */
+  /** Bytes of {@link #encode()}: 4 for the point, 33 for the value. */
   public static final int ENCODED_BYTES = 4 + VALUE_BYTES;
 
   /**
    * Checks and copies.
    *
-   * @throws IllegalArgumentException when x &lt; 1, the value is not 66 bytes, or it is not below p
+   * @throws IllegalArgumentException when x &lt; 1, the value is not 33 bytes, or it is not below p
    * @throws NullPointerException when value is null
    */
   public Share {
@@ -40,12 +40,12 @@ public record Share(int x, byte[] value) {
           "share value must be " + VALUE_BYTES + " bytes, got " + value.length);
     }
     if (new BigInteger(1, value).compareTo(Shamir.P) >= 0) {
-      throw new IllegalArgumentException("share value is not below p = 2^521 - 1");
+      throw new IllegalArgumentException("share value is not below p = 2^256 + 297");
     }
     value = value.clone();
   }
 
-  /** The field element, 66 big-endian bytes (a copy). */
+  /** The field element, 33 big-endian bytes (a copy). */
   @Override
   public byte[] value() {
     return value.clone();
@@ -56,7 +56,7 @@ public record Share(int x, byte[] value) {
     return new BigInteger(1, value);
   }
 
-  /** The wire form: the 4-byte big-endian point, then the 66-byte value ({@value #ENCODED_BYTES} bytes). */
+  /** The wire form: the 4-byte big-endian point, then the 33-byte value ({@value #ENCODED_BYTES} bytes). */
   public byte[] encode() {
     byte[] out = new byte[ENCODED_BYTES];
     out[0] = (byte) (x >>> 24);

@@ -6,8 +6,8 @@
  * else, even when clients drop out mid-round.
  *
  * <p>Cryptography: X25519 key agreement, HKDF-SHA256, AES-GCM and Ed25519 from Bouncy Castle; masks
- * expanded from 256-bit seeds with AES-256-CTR; Shamir secret sharing over the prime field GF(2^521
- * − 1). Transport-agnostic: the server and client state machines exchange plain message objects, which
+ * expanded from 256-bit seeds with AES-256-CTR; Shamir secret sharing over the prime field GF(2^256
+ * + 297). Transport-agnostic: the server and client state machines exchange plain message objects, which
  * the gRPC layer and the simulation engine carry.
  */
 package io.tributary.crypto.secagg;

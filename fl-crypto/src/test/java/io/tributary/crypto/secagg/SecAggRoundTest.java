@@ -383,7 +383,7 @@ class SecAggRoundTest {
         Map<String, Share> bad = new TreeMap<>();
         r.selfMaskShares().forEach((v, sh) -> {
           byte[] value = sh.value().clone();
-          value[65] ^= 1;
+          value[Share.VALUE_BYTES - 1] ^= 1;
           bad.put(v, new Share(sh.x(), value));
         });
         r = new UnmaskResponse(r.round(), r.sender(), bad, r.maskKeyShares());

@@ -34,9 +34,10 @@ class ShareTest {
     byte[] v = value(BigInteger.valueOf(0x0102));
     byte[] encoded = new Share(0x01020304, v).encode();
     assertArrayEquals(new byte[] {1, 2, 3, 4}, Arrays.copyOf(encoded, 4));
-    assertEquals(70, encoded.length);
-    assertEquals(0x01, encoded[68]);
-    assertEquals(0x02, encoded[69]);
+    assertEquals(Share.ENCODED_BYTES, encoded.length);
+    assertEquals(37, encoded.length);
+    assertEquals(0x01, encoded[35]);
+    assertEquals(0x02, encoded[36]);
   }
 
   @Test
@@ -61,14 +62,14 @@ class ShareTest {
   void decode_valueNotBelowP_throws() {
     byte[] encoded = new byte[Share.ENCODED_BYTES];
     encoded[3] = 1;
-    byte[] p = Shamir.P.toByteArray(); // 66 bytes: 0x01 then 65 x 0xff
-    assertEquals(66, p.length);
-    System.arraycopy(p, 0, encoded, 4, 66);
+    byte[] p = Shamir.P.toByteArray(); // 33 bytes: 0x01, 29 zero bytes, then 0x01 0x29 (297)
+    assertEquals(Share.VALUE_BYTES, p.length);
+    System.arraycopy(p, 0, encoded, 4, Share.VALUE_BYTES);
     assertThrows(IllegalArgumentException.class, () -> Share.decode(encoded));
-    Arrays.fill(encoded, 4, 70, (byte) 0xff);
+    Arrays.fill(encoded, 4, Share.ENCODED_BYTES, (byte) 0xff);
     assertThrows(IllegalArgumentException.class, () -> Share.decode(encoded));
     byte[] pMinusOne = value(Shamir.P.subtract(BigInteger.ONE));
-    System.arraycopy(pMinusOne, 0, encoded, 4, 66);
+    System.arraycopy(pMinusOne, 0, encoded, 4, Share.VALUE_BYTES);
     assertEquals(Shamir.P.subtract(BigInteger.ONE), Share.decode(encoded).element());
   }
 
@@ -76,9 +77,9 @@ class ShareTest {
   void constructor_copiesValue_immutable() {
     byte[] v = value(BigInteger.TWO);
     Share share = new Share(5, v);
-    v[65] = 9;
+    v[Share.VALUE_BYTES - 1] = 9;
     assertEquals(BigInteger.TWO, share.element());
-    share.value()[65] = 9;
+    share.value()[Share.VALUE_BYTES - 1] = 9;
     assertEquals(BigInteger.TWO, share.element());
   }
 
@@ -95,7 +96,7 @@ class ShareTest {
   @Test
   void constructor_badArguments_throw() {
     assertThrows(IllegalArgumentException.class, () -> new Share(1, new byte[65]));
-    assertThrows(IllegalArgumentException.class, () -> new Share(0, new byte[66]));
+    assertThrows(IllegalArgumentException.class, () -> new Share(0, new byte[Share.VALUE_BYTES]));
     assertThrows(NullPointerException.class, () -> new Share(1, null));
   }
 }
