@@ -64,6 +64,8 @@ public final class ExperimentConfig {
   private final int secaggLevels;
   private final double secaggCorruptFraction;
   private final double secaggDropoutFraction;
+  private final int secaggDegree;
+  private final int secaggThreshold;
   private final int rounds;
   private final int evalEvery;
   private final long seed;
@@ -115,6 +117,8 @@ public final class ExperimentConfig {
     this.secaggLevels = b.secaggLevels;
     this.secaggCorruptFraction = b.secaggCorruptFraction;
     this.secaggDropoutFraction = b.secaggDropoutFraction;
+    this.secaggDegree = b.secaggDegree;
+    this.secaggThreshold = b.secaggThreshold;
     this.rounds = b.rounds;
     this.evalEvery = b.evalEvery;
     this.seed = b.seed;
@@ -172,6 +176,8 @@ public final class ExperimentConfig {
     b.secaggLevels = secaggLevels;
     b.secaggCorruptFraction = secaggCorruptFraction;
     b.secaggDropoutFraction = secaggDropoutFraction;
+    b.secaggDegree = secaggDegree;
+    b.secaggThreshold = secaggThreshold;
     b.rounds = rounds;
     b.evalEvery = evalEvery;
     b.seed = seed;
@@ -374,6 +380,16 @@ public final class ExperimentConfig {
     return secaggDropoutFraction;
   }
 
+  /** Secure aggregation: the neighbourhood degree k set explicitly, or 0 to derive it from γ and δ. */
+  public int secaggDegree() {
+    return secaggDegree;
+  }
+
+  /** Secure aggregation: the threshold t set explicitly (with {@link #secaggDegree()}), or 0. */
+  public int secaggThreshold() {
+    return secaggThreshold;
+  }
+
   /** The L2 bound every update is clipped to before aggregation (norm bounding); 0 for none. */
   public double clipNorm() {
     return clipNorm;
@@ -508,6 +524,10 @@ public final class ExperimentConfig {
       m.put("secagg-levels", secaggLevels);
       m.put("secagg-corrupt-fraction", secaggCorruptFraction);
       m.put("secagg-dropout-fraction", secaggDropoutFraction);
+      if (secaggDegree > 0) {
+        m.put("secagg-degree", secaggDegree);
+        m.put("secagg-threshold", secaggThreshold);
+      }
     }
     m.put("rounds", rounds);
     m.put("eval-every", evalEvery);
@@ -581,6 +601,8 @@ public final class ExperimentConfig {
     private int secaggLevels;
     private double secaggCorruptFraction = 0.05;
     private double secaggDropoutFraction = 0.1;
+    private int secaggDegree;
+    private int secaggThreshold;
     private int rounds = 10;
     private int evalEvery = 1;
     private long seed;
@@ -771,6 +793,16 @@ public final class ExperimentConfig {
         throw bad("secagg-dropout-fraction", v, "must be in [0, 0.5)");
       }
       secaggDropoutFraction = v;
+      return this;
+    }
+
+    public Builder secaggDegree(int v) {
+      secaggDegree = (int) ConfigScalars.atLeast("secagg-degree", v, 1);
+      return this;
+    }
+
+    public Builder secaggThreshold(int v) {
+      secaggThreshold = (int) ConfigScalars.atLeast("secagg-threshold", v, 1);
       return this;
     }
 
@@ -987,6 +1019,18 @@ public final class ExperimentConfig {
         }
         if (secaggLevels > 0) {
           new io.tributary.crypto.secagg.Quantizer(secaggClip, secaggLevels, 1).checkCapacity(c.clientsPerRound);
+        }
+        if ((secaggDegree > 0) != (secaggThreshold > 0)) {
+          throw new IllegalArgumentException("config 'secagg-degree' and 'secagg-threshold' go together (or neither:"
+              + " both derived from 'secagg-corrupt-fraction' and 'secagg-dropout-fraction')");
+        }
+        if (secaggDegree > 0) {
+          try {
+            io.tributary.crypto.secagg.SecAggParameters.of(c.clientsPerRound, secaggDegree, secaggThreshold,
+                new io.tributary.crypto.secagg.Quantizer(secaggClip, Math.max(2, secaggLevels), 1));
+          } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("config 'secagg-degree' / 'secagg-threshold': " + e.getMessage(), e);
+          }
         }
       }
       if (clientSampling.equals("by-size") && availability < 1) {

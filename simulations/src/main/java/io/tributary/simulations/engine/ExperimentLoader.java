@@ -62,6 +62,8 @@ public final class ExperimentLoader {
     KEYS.put("secagg-clip", (b, v) -> b.secaggClip(number("secagg-clip", v)));
     KEYS.put("secagg-levels", (b, v) -> b.secaggLevels(integer("secagg-levels", v)));
     KEYS.put("secagg-corrupt-fraction", (b, v) -> b.secaggCorruptFraction(number("secagg-corrupt-fraction", v)));
+    KEYS.put("secagg-degree", (b, v) -> b.secaggDegree(integer("secagg-degree", v)));
+    KEYS.put("secagg-threshold", (b, v) -> b.secaggThreshold(integer("secagg-threshold", v)));
     KEYS.put("secagg-dropout-fraction", (b, v) -> b.secaggDropoutFraction(number("secagg-dropout-fraction", v)));
     KEYS.put("clients", (b, v) -> b.clients(integer("clients", v)));
     KEYS.put("clients-per-round", (b, v) -> b.clientsPerRound(integer("clients-per-round", v)));

@@ -705,6 +705,9 @@ public final class SimulationEngine {
     if (n < 2) {
       throw new IllegalArgumentException("secure aggregation needs at least 2 clients a round, got " + n);
     }
+    if (config.secaggDegree() > 0 && n == config.clientsPerRound()) {
+      return io.tributary.crypto.secagg.SecAggParameters.of(n, config.secaggDegree(), config.secaggThreshold(), q);
+    }
     try {
       return io.tributary.crypto.secagg.SecAggParameters.derive(n, config.secaggCorruptFraction(),
           config.secaggDropoutFraction(), q);

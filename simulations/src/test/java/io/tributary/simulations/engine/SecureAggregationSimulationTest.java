@@ -35,6 +35,15 @@ class SecureAggregationSimulationTest {
   }
 
   @Test
+  void secureRun_explicitHararyGraph_sumsExactlyAsDerived() throws Exception {
+    // k = 4, t = 3 on 8 clients a round: a sparse graph, still the plain FedAvg of the same quantized updates.
+    ExperimentConfig.Builder b = config().clients(16).clientsPerRound(8).rounds(2).secureAggregation(true);
+    SimulationEngine.Result sparse = run(b.secaggDegree(4).secaggThreshold(3).build());
+    SimulationEngine.Result complete = run(b.secaggDegree(7).secaggThreshold(5).build());
+    assertEquals(complete.model(), sparse.model(), "the graph changes the masks, never the sum");
+  }
+
+  @Test
   void secureRun_sameSeed_bitIdenticalWhateverTheThreads() throws Exception {
     ExperimentConfig.Builder b = config().clients(12).clientsPerRound(6).rounds(3).secureAggregation(true);
     assertEquals(run(b.threads(1).build()).model(), run(b.threads(3).build()).model());
@@ -76,5 +85,11 @@ class SecureAggregationSimulationTest {
     e = assertThrows(IllegalArgumentException.class,
         () -> config().secureAggregation(true).clients(300).clientsPerRound(300).secaggLevels(1 << 24).build());
     assertTrue(e.getMessage().contains("2^32") || e.getMessage().contains("levels"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> config().secureAggregation(true).clientsPerRound(10).secaggDegree(2).secaggThreshold(1).build());
+    assertTrue(e.getMessage().contains("'secagg-degree'") && e.getMessage().contains("k/2"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> config().secureAggregation(true).clientsPerRound(10).secaggDegree(4).build());
+    assertTrue(e.getMessage().contains("go together"), e.getMessage());
   }
 }
