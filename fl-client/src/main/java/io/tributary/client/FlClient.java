@@ -34,7 +34,28 @@ import io.tributary.proto.v1.UpdateEncoding;
 import io.tributary.proto.v1.UpdateHeader;
 import io.tributary.proto.v1.UpdateTrailer;
 import io.tributary.proto.v1.UploadReceipt;
+import io.grpc.stub.StreamObserver;
+import io.tributary.crypto.secagg.Quantizer;
+import io.tributary.crypto.secagg.RoundSetup;
+import io.tributary.crypto.secagg.SecAggClient;
+import io.tributary.crypto.secagg.SecAggCrypto;
+import io.tributary.crypto.secagg.SecAggException;
+import io.tributary.crypto.secagg.SecAggMessages.EncryptedShare;
+import io.tributary.crypto.secagg.SecAggMessages.EncryptedShares;
+import io.tributary.crypto.secagg.SecAggMessages.KeyAdvertisement;
+import io.tributary.crypto.secagg.SecAggMessages.MaskedInput;
+import io.tributary.crypto.secagg.SecAggMessages.SurvivorSet;
+import io.tributary.crypto.secagg.SecAggMessages.UnmaskResponse;
+import io.tributary.proto.convert.SecAggWire;
+import io.tributary.proto.v1.SecAggEncryptedShares;
+import io.tributary.proto.v1.SecAggMaskedInputChunk;
+import io.tributary.proto.v1.SecAggMessage;
+import io.tributary.proto.v1.SecAggReply;
+import io.tributary.proto.v1.SecAggStage;
+import io.tributary.proto.v1.SecAggKeyAdvertisement;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -76,6 +97,16 @@ import java.util.logging.Logger;
  * its first correction is then c, as for a client that never took part. If a round fails on the server
  * after the upload was accepted, the server discards the round's Δc_i but the client keeps its c_i:
  * the two drift apart by one step, as with a client that dropped out after its upload.
+ *
+ * <p><b>Secure aggregation.</b> A client built with {@link Builder#secureAggregation} (or an {@link
+ * Builder#identityKey}) presents its Ed25519 identity key at every check-in. When a task carries a
+ * SecAgg setup, the client runs the SecAgg+ stages ({@link SecAggClient}, with a {@link SecureRandom})
+ * through {@code SecAggExchange} instead of uploading: it advertises its keys and sends its shares
+ * first, then downloads and trains, applies its mods, quantizes the delta with its weight — 1 under
+ * uniform weighting, else min(examples, W), logged when W caps it — and sends the masked input, then
+ * signs the survivor set and reveals its shares. A NaN or infinite value is refused before masking.
+ * Any {@link SecAggException} or refused stage aborts the round for this client (it is logged, and the
+ * client checks in again); the server then counts it as dropped.
  */
 public final class FlClient implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(FlClient.class.getName());
@@ -97,6 +128,9 @@ public final class FlClient implements AutoCloseable {
   private float[] clientControl;
   /** Pause after a refused upload before checking in again; doubles with each refusal in a row. */
   private long refusedBackoffMs;
+  /** The Ed25519 identity for secure aggregation; null when the client takes no part in it. */
+  private final SecAggCrypto.KeyPair identity;
+  private final SecureRandom secureRandom = new SecureRandom();
 
   private FlClient(Builder b) {
     this.clientId = b.clientId;
@@ -114,6 +148,13 @@ public final class FlClient implements AutoCloseable {
     this.jitter = new SplittableRandom(clientId.hashCode());
     this.capabilities = Map.copyOf(b.capabilities);
     this.mods = java.util.List.copyOf(b.mods);
+    this.identity = b.identity != null ? b.identity
+        : b.secureAggregation ? SecAggCrypto.ed25519(new SecureRandom()) : null;
+  }
+
+  /** The client's Ed25519 identity public key; empty when it takes no part in secure aggregation. */
+  public java.util.Optional<byte[]> identityPublicKey() {
+    return java.util.Optional.ofNullable(identity).map(SecAggCrypto.KeyPair::publicKey);
   }
 
   public static Builder builder() {
@@ -139,11 +180,14 @@ public final class FlClient implements AutoCloseable {
     while (true) {
       CheckInResponse response;
       try {
-        response = blocking.withDeadlineAfter(30, TimeUnit.SECONDS).checkIn(CheckInRequest.newBuilder()
+        CheckInRequest.Builder request = CheckInRequest.newBuilder()
             .setProtocolVersion(ProtocolVersion.PROTOCOL_VERSION_1)
             .setClientId(clientId)
-            .putAllCapabilities(capabilities)
-            .build());
+            .putAllCapabilities(capabilities);
+        if (identity != null) {
+          request.setIdentityKey(ByteString.copyFrom(identity.publicKey()));
+        }
+        response = blocking.withDeadlineAfter(30, TimeUnit.SECONDS).checkIn(request.build());
         unavailableSince = -1;
         backoffMs = initialBackoff.toMillis();
       } catch (StatusRuntimeException e) {
@@ -191,6 +235,10 @@ public final class FlClient implements AutoCloseable {
     }
     if (!layout.equals(trainer.layout())) {
       throw new IllegalStateException("server model " + layout + " does not match the trainer's " + trainer.layout());
+    }
+    if (task.hasSecureAggregation()) {
+      runSecureTask(task, layout);
+      return;
     }
     Download download;
     try {
@@ -255,6 +303,169 @@ public final class FlClient implements AutoCloseable {
         Thread.sleep(backoffMs);
         backoffMs = Math.min(maxBackoff.toMillis(), backoffMs * 2);
       }
+    }
+  }
+
+  /**
+   * One secure aggregation round: keys and shares first, then download, training and mods, then the
+   * masked input, the consistency signature and the unmasking shares. Any refusal aborts the round for
+   * this client; the caller checks in again.
+   */
+  private void runSecureTask(Task task, ModelLayout layout) throws InterruptedException {
+    long round = task.getRoundId();
+    if (identity == null) {
+      LOG.warning(() -> clientId + ": round " + round + " uses secure aggregation, but this client has no identity"
+          + " key; skipping it");
+      Thread.sleep(refusedBackoffMs);
+      return;
+    }
+    try {
+      RoundSetup setup = SecAggWire.fromWire(task.getSecureAggregation(), round);
+      if (!Arrays.equals(setup.identityKey(clientId), identity.publicKey())) {
+        throw new SecAggException("the round's setup does not hold " + clientId + "'s identity key");
+      }
+      if (setup.dimension() != layout.totalElements() + 1) {
+        throw new SecAggException("the round's inputs have " + setup.dimension() + " values, the model "
+            + layout.totalElements() + " + 1");
+      }
+      long callMs = Math.max(0, task.getDeadlineUnixMs() - System.currentTimeMillis())
+          + 3 * task.getSecureAggregation().getStageTimeoutMs() + 10_000;
+      SecAggClient secAgg = new SecAggClient(setup, clientId, identity.privateKey(), secureRandom);
+
+      SecAggReply reply = exchange(List.of(message(task, SecAggStage.SEC_AGG_STAGE_ADVERTISE_KEYS)
+          .setAdvertisement(SecAggWire.toWire(secAgg.advertiseKeys())).build()), callMs);
+      List<KeyAdvertisement> advertisements = new ArrayList<>();
+      for (SecAggKeyAdvertisement a : reply.getAdvertisements().getAdvertisementsList()) {
+        advertisements.add(SecAggWire.fromWire(a, round));
+      }
+      EncryptedShares shares = secAgg.shareKeys(advertisements);
+      reply = exchange(List.of(message(task, SecAggStage.SEC_AGG_STAGE_SHARE_KEYS)
+          .setShares(SecAggEncryptedShares.newBuilder().addAllShares(SecAggWire.sharesToWire(shares.shares())))
+          .build()), callMs);
+      List<EncryptedShare> inbox = SecAggWire.sharesFromWire(reply.getInbox().getSharesList());
+
+      ModelWeights global = download(task, layout).model();
+      ConfigValues config = WireConversions.fromWire(task.getConfigMap());
+      FitInstructions instructions = new FitInstructions(round, task.getTaskId(), config, null);
+      FitResult result = trainer.fit(global, instructions);
+      checkLength(result, layout, "trainer");
+      for (ClientMod mod : mods) {
+        result = mod.apply(result, global, instructions);
+      }
+      checkLength(result, layout, "client mods");
+      int[] encoded = encode(setup.parameters().quantizer(), result, task.getSecureAggregation().getUniformWeights());
+      MaskedInput masked = secAgg.maskedInput(inbox, encoded);
+      reply = exchange(maskedChunks(task, masked.values()), callMs);
+
+      SurvivorSet survivors = new SurvivorSet(round, reply.getSurvivors().getSurvivorsList());
+      reply = exchange(List.of(message(task, SecAggStage.SEC_AGG_STAGE_CONSISTENCY_CHECK)
+          .setConsistencySignature(ByteString.copyFrom(secAgg.consistencyCheck(survivors).signature())).build()),
+          callMs);
+      UnmaskResponse unmask = secAgg.unmask(SecAggWire.fromWire(reply.getUnmaskRequest(), round));
+      exchange(List.of(message(task, SecAggStage.SEC_AGG_STAGE_UNMASKING).setUnmask(SecAggWire.toWire(unmask))
+          .build()), callMs);
+      accepted(null);
+      LOG.fine(() -> clientId + ": secure aggregation round " + round + " done");
+    } catch (SecAggException e) {
+      LOG.warning(() -> clientId + ": secure aggregation round " + round + " aborted: " + e.getMessage());
+    } catch (io.grpc.StatusException e) {
+      LOG.warning(() -> clientId + ": secure aggregation round " + round + " aborted: " + e.getStatus());
+    } catch (StatusRuntimeException e) {
+      if (!isTransient(e.getStatus()) && e.getStatus().getCode() != Status.Code.FAILED_PRECONDITION
+          && e.getStatus().getCode() != Status.Code.INVALID_ARGUMENT
+          && e.getStatus().getCode() != Status.Code.CANCELLED) {
+        throw e;
+      }
+      LOG.warning(() -> clientId + ": secure aggregation round " + round + " aborted: " + e.getStatus());
+    }
+  }
+
+  /**
+   * The update quantized with its weight: 1 under uniform weighting, else min(examples, W).
+   *
+   * @throws SecAggException when the update has a NaN or infinite value (refused before masking) or
+   *     no examples
+   */
+  private int[] encode(Quantizer quantizer, FitResult result, boolean uniform) throws SecAggException {
+    long weight = uniform ? 1 : result.numExamples();
+    if (weight < 1) {
+      throw new SecAggException(clientId + " trained on no examples");
+    }
+    if (weight > quantizer.maxWeight()) {
+      long examples = weight;
+      LOG.info(() -> clientId + ": " + examples + " examples, weighed as the round's largest weight "
+          + quantizer.maxWeight());
+      weight = quantizer.maxWeight();
+    }
+    try {
+      return quantizer.encode(result.delta(), weight, secureRandom);
+    } catch (IllegalArgumentException e) {
+      throw new SecAggException(clientId + "'s update refused before masking: " + e.getMessage(), e);
+    }
+  }
+
+  private SecAggMessage.Builder message(Task task, SecAggStage stage) {
+    return SecAggMessage.newBuilder()
+        .setProtocolVersion(ProtocolVersion.PROTOCOL_VERSION_1)
+        .setClientId(clientId)
+        .setRoundId(task.getRoundId())
+        .setTaskId(task.getTaskId())
+        .setStage(stage);
+  }
+
+  /** The masked input as chunks of at most 1 MiB of little-endian int32 values. */
+  private List<SecAggMessage> maskedChunks(Task task, int[] values) {
+    List<SecAggMessage> out = new ArrayList<>();
+    int perChunk = TensorCodec.MAX_CHUNK_BYTES / 4;
+    for (int from = 0; from < values.length; from += perChunk) {
+      int n = Math.min(perChunk, values.length - from);
+      out.add(message(task, SecAggStage.SEC_AGG_STAGE_MASKED_INPUT)
+          .setMaskedInput(SecAggMaskedInputChunk.newBuilder()
+              .setOffset(4L * from)
+              .setTotalBytes(4L * values.length)
+              .setData(UnsafeByteOperations.unsafeWrap(SecAggWire.toBytes(values, from, n))))
+          .build());
+    }
+    return out;
+  }
+
+  /** Streams one stage's messages and waits for the server's reply, sent when the stage closes. */
+  private SecAggReply exchange(List<SecAggMessage> messages, long timeoutMs) {
+    CompletableFuture<SecAggReply> reply = new CompletableFuture<>();
+    StreamObserver<SecAggMessage> out = async.withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS)
+        .secAggExchange(new StreamObserver<SecAggReply>() {
+          @Override
+          public void onNext(SecAggReply value) {
+            reply.complete(value);
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            reply.completeExceptionally(t);
+          }
+
+          @Override
+          public void onCompleted() {
+            reply.completeExceptionally(Status.INTERNAL.withDescription("no SecAgg reply").asRuntimeException());
+          }
+        });
+    for (SecAggMessage m : messages) {
+      if (reply.isDone()) {
+        break;
+      }
+      out.onNext(m);
+    }
+    out.onCompleted();
+    try {
+      return reply.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof StatusRuntimeException s) {
+        throw s;
+      }
+      throw Status.fromThrowable(e.getCause()).asRuntimeException();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw Status.CANCELLED.withDescription("interrupted").asRuntimeException();
     }
   }
 
@@ -506,6 +717,8 @@ public final class FlClient implements AutoCloseable {
     private boolean reportEvaluation;
     private final java.util.Map<String, String> capabilities = new java.util.LinkedHashMap<>();
     private final java.util.List<ClientMod> mods = new java.util.ArrayList<>();
+    private boolean secureAggregation;
+    private SecAggCrypto.KeyPair identity;
 
     /** Server address, e.g. {@code localhost:8080} or {@code dns:///fl.example.com:443}. */
     public Builder target(String v) {
@@ -573,6 +786,21 @@ public final class FlClient implements AutoCloseable {
     /** Appends an outbound mod, applied to each training result before it is uploaded. */
     public Builder mod(ClientMod mod) {
       mods.add(Objects.requireNonNull(mod));
+      return this;
+    }
+
+    /**
+     * Takes part in secure aggregation with a fresh Ed25519 identity key (from {@link SecureRandom}),
+     * presented at every check-in (default off: the check-in then carries no key).
+     */
+    public Builder secureAggregation(boolean v) {
+      secureAggregation = v;
+      return this;
+    }
+
+    /** Takes part in secure aggregation with this Ed25519 identity (e.g. one kept across restarts). */
+    public Builder identityKey(SecAggCrypto.KeyPair v) {
+      identity = Objects.requireNonNull(v);
       return this;
     }
 

@@ -5,6 +5,8 @@ import io.tributary.core.nn.Architectures;
 import io.tributary.core.nn.ModelArchitecture;
 import io.tributary.core.config.ConfigScalars;
 import io.tributary.core.strategy.StrategySpec;
+import io.tributary.crypto.secagg.Quantizer;
+import io.tributary.crypto.secagg.SecAggParameters;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -55,6 +57,13 @@ public final class ServerConfig {
   private final int maxRoundAttempts;
   private final Double clipNorm;
   private final int totalClients;
+  private final boolean secureAggregation;
+  private final double secAggClip;
+  private final int secAggLevels;
+  private final long secAggMaxWeight;
+  private final double secAggCorruptFraction;
+  private final double secAggDropoutFraction;
+  private final Duration secAggStageTimeout;
 
   private ServerConfig(Builder b, StrategySpec strategySpec) {
     this.host = b.host;
@@ -79,6 +88,26 @@ public final class ServerConfig {
     this.maxRoundAttempts = b.maxRoundAttempts;
     this.clipNorm = b.clipNorm;
     this.totalClients = b.totalClients == null ? b.clientsPerRound : b.totalClients;
+    this.secureAggregation = b.secureAggregation;
+    this.secAggClip = b.secAggClip;
+    this.secAggLevels = b.secAggLevels == 0 ? automaticLevels(b.clientsPerRound, b.secAggMaxWeight) : b.secAggLevels;
+    this.secAggMaxWeight = b.secAggMaxWeight;
+    this.secAggCorruptFraction = b.secAggCorruptFraction;
+    this.secAggDropoutFraction = b.secAggDropoutFraction;
+    this.secAggStageTimeout = b.secAggStageTimeout;
+  }
+
+  /**
+   * The most quantization levels L, up to 2^16, with clients × maxWeight × (L − 1) &lt; 2^32, so that
+   * the masked sum cannot wrap; 0 when not even L = 2 fits.
+   */
+  static int automaticLevels(int clients, long maxWeight) {
+    long perLevel = (long) clients * maxWeight;
+    long top = ((1L << 32) - 1) / perLevel; // the largest L − 1 with perLevel × (L − 1) < 2^32
+    if (perLevel * top >= 1L << 32) {
+      top--;
+    }
+    return top < 1 ? 0 : (int) Math.min(1 << 16, top + 1);
   }
 
   public static Builder builder() {
@@ -202,6 +231,43 @@ public final class ServerConfig {
   }
 
   /**
+   * Whether rounds use secure aggregation (SecAgg+, config key {@code secure-aggregation}): clients
+   * clip, quantize and mask their updates, and the server learns only their weighted sum.
+   */
+  public boolean secureAggregation() {
+    return secureAggregation;
+  }
+
+  /** The quantizer of secure aggregation: {@code secagg-clip}, {@code secagg-levels} (resolved), {@code secagg-max-weight}. */
+  public Quantizer secAggQuantizer() {
+    return new Quantizer(secAggClip, secAggLevels, secAggMaxWeight);
+  }
+
+  /** How long each secure aggregation stage stays open after the previous one closed ({@code secagg-stage-timeout}). */
+  public Duration secAggStageTimeout() {
+    return secAggStageTimeout;
+  }
+
+  /**
+   * SecAgg+ parameters for a cohort of {@code clients}: k and t from {@link SecAggParameters#derive}
+   * with {@code secagg-corrupt-fraction} and {@code secagg-dropout-fraction}; when it refuses (too few
+   * clients for the targets, e.g. any cohort below 44 at the defaults), the complete graph k = n − 1
+   * with t = ⌊n/2⌋ + 1. That fallback keeps security (t &gt; k/2, so the server cannot collect both
+   * secrets of a client) but not the correctness bound: the round fails closed when fewer than t of a
+   * client's neighbours survive.
+   *
+   * @throws IllegalArgumentException when no parameters exist for {@code clients} (fewer than 3)
+   */
+  public SecAggParameters secAggParameters(int clients) {
+    Quantizer q = secAggQuantizer();
+    try {
+      return SecAggParameters.derive(clients, secAggCorruptFraction, secAggDropoutFraction, q);
+    } catch (IllegalArgumentException e) {
+      return SecAggParameters.of(clients, clients - 1, clients / 2 + 1, q);
+    }
+  }
+
+  /**
    * The resolved configuration as YAML-style keys, for logs and provenance: the strategy's keys as
    * {@link StrategySpec#toMap()} gives them, {@code clip-norm} when set.
    */
@@ -227,6 +293,15 @@ public final class ServerConfig {
     m.put("seed", seed);
     m.put("evaluation-data", evaluationData == null ? "none" : evaluationData.toString());
     m.put("upload-slots", uploadSlots);
+    m.put("secure-aggregation", secureAggregation);
+    if (secureAggregation) {
+      m.put("secagg-clip", secAggClip);
+      m.put("secagg-levels", secAggLevels);
+      m.put("secagg-max-weight", secAggMaxWeight);
+      m.put("secagg-corrupt-fraction", secAggCorruptFraction);
+      m.put("secagg-dropout-fraction", secAggDropoutFraction);
+      m.put("secagg-stage-timeout", secAggStageTimeout.toMillis() / 1000.0 + "s");
+    }
     return m;
   }
 
@@ -257,6 +332,13 @@ public final class ServerConfig {
     private int maxRoundAttempts = 3;
     private Double clipNorm;
     private Integer totalClients;
+    private boolean secureAggregation;
+    private double secAggClip = 1.0;
+    private int secAggLevels;
+    private long secAggMaxWeight = 1000;
+    private double secAggCorruptFraction = 0.05;
+    private double secAggDropoutFraction = 0.1;
+    private Duration secAggStageTimeout = Duration.ofSeconds(30);
 
     private static IllegalArgumentException bad(String key, Object value, String rule) {
       return new IllegalArgumentException("config '" + key + "': " + rule + ", got " + value);
@@ -458,6 +540,66 @@ public final class ServerConfig {
       return this;
     }
 
+    /** Secure aggregation (SecAgg+) for every round (default false). */
+    public Builder secureAggregation(boolean v) {
+      secureAggregation = v;
+      return this;
+    }
+
+    /** c: clients clip every coordinate of their update to [−c, c] before quantizing (default 1). */
+    public Builder secAggClip(double v) {
+      secAggClip = ConfigScalars.positiveFinite("secagg-clip", v);
+      return this;
+    }
+
+    /**
+     * L, the quantization levels, 2 to 2^24; 0 (the default) = automatic: the most, up to 2^16, with
+     * clients-per-round × secagg-max-weight × (L − 1) &lt; 2^32.
+     */
+    public Builder secAggLevels(int v) {
+      if (v != 0 && (v < 2 || v > Quantizer.MAX_LEVELS)) {
+        throw bad("secagg-levels", v, "must be in 2..2^24 (or 0 for automatic)");
+      }
+      secAggLevels = v;
+      return this;
+    }
+
+    /**
+     * W, the largest weight a client may give its update (default 1000): a client with more examples
+     * than W sends weight W, and says so in its log.
+     */
+    public Builder secAggMaxWeight(long v) {
+      secAggMaxWeight = ConfigScalars.atLeast("secagg-max-weight", v, 1);
+      return this;
+    }
+
+    /** γ, the fraction of clients that may collude with the server, in [0, 1) (default 0.05). */
+    public Builder secAggCorruptFraction(double v) {
+      if (!(v >= 0 && v < 1)) {
+        throw bad("secagg-corrupt-fraction", v, "must be in [0, 1)");
+      }
+      secAggCorruptFraction = v;
+      return this;
+    }
+
+    /** δ, the fraction of clients expected to drop out mid-round, in [0, 1) (default 0.1). */
+    public Builder secAggDropoutFraction(double v) {
+      if (!(v >= 0 && v < 1)) {
+        throw bad("secagg-dropout-fraction", v, "must be in [0, 1)");
+      }
+      secAggDropoutFraction = v;
+      return this;
+    }
+
+    /** How long each secure aggregation stage stays open (default 30 s). */
+    public Builder secAggStageTimeout(Duration v) {
+      if (v == null || v.isNegative() || v.isZero()) {
+        throw bad("secagg-stage-timeout", v, "must be a positive duration");
+      }
+      secAggStageTimeout = v;
+      return this;
+    }
+
     /**
      * The config, after the rules between keys: {@code min-reports} at most {@code
      * clients-per-round}; the strategy's combinations ({@link StrategySpec.Builder#build()}); {@code
@@ -483,7 +625,48 @@ public final class ServerConfig {
             + " 'clients-per-round' (" + clientsPerRound + "): a round's cohort comes from the federation");
       }
       spec.checkCohort("min-reports", minReports == 0 ? clientsPerRound : minReports);
+      if (secureAggregation) {
+        checkSecureAggregation(spec);
+      }
       return new ServerConfig(this, spec);
+    }
+
+    /**
+     * With secure aggregation the server sees only the weighted sum of the cohort's updates, never an
+     * update: whatever needs individual updates on the server is refused here, naming the key.
+     */
+    private void checkSecureAggregation(StrategySpec spec) {
+      String why = "with 'secure-aggregation' the server sees only the sum of the updates";
+      if (spec.buffersUpdates()) {
+        throw new IllegalArgumentException("config 'aggregator: " + spec.aggregator() + "' cannot be combined with"
+            + " 'secure-aggregation': " + why + ", and a robust aggregator needs every update (use 'mean')");
+      }
+      if (clipNorm != null) {
+        throw new IllegalArgumentException("config 'clip-norm' cannot be combined with 'secure-aggregation': " + why
+            + ", so it cannot clip them; clients clip to [-secagg-clip, secagg-clip] before masking instead");
+      }
+      if (spec.strategy().equals("fednova") || spec.strategy().equals("scaffold")) {
+        throw new IllegalArgumentException("config 'strategy: " + spec.strategy() + "' cannot be combined with"
+            + " 'secure-aggregation': " + why + ", and " + spec.strategy()
+            + (spec.strategy().equals("fednova") ? " normalises each update by its client's local steps"
+                : " needs each client's control variate delta"));
+      }
+      int smallest = minReports == 0 ? clientsPerRound : minReports;
+      if (smallest < 3) {
+        throw new IllegalArgumentException("config 'secure-aggregation' needs rounds of at least 3 clients"
+            + " ('clients-per-round' and 'min-reports'), got " + smallest
+            + ": with 2 the sum reveals the other client's update");
+      }
+      int levels = secAggLevels == 0 ? automaticLevels(clientsPerRound, secAggMaxWeight) : secAggLevels;
+      if (levels == 0) {
+        throw new IllegalArgumentException("config 'secagg-max-weight' (" + secAggMaxWeight + ") is too large for "
+            + clientsPerRound + " clients per round: clients × max weight must stay below 2^31");
+      }
+      try {
+        new Quantizer(secAggClip, levels, secAggMaxWeight).checkCapacity(clientsPerRound);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("config 'secagg-levels' / 'secagg-max-weight': " + e.getMessage(), e);
+      }
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.tributary.server;
 
 import static io.tributary.core.config.ConfigScalars.batchSize;
+import static io.tributary.core.config.ConfigScalars.bool;
 import static io.tributary.core.config.ConfigScalars.duration;
 import static io.tributary.core.config.ConfigScalars.integer;
 import static io.tributary.core.config.ConfigScalars.longInteger;
@@ -66,6 +67,13 @@ public final class ServerConfigLoader {
     KEYS.put("max-round-attempts", (b, v) -> b.maxRoundAttempts(integer("max-round-attempts", v)));
     KEYS.put("clip-norm", (b, v) -> b.clipNorm(number("clip-norm", v)));
     KEYS.put("total-clients", (b, v) -> b.totalClients(integer("total-clients", v)));
+    KEYS.put("secure-aggregation", (b, v) -> b.secureAggregation(bool("secure-aggregation", v)));
+    KEYS.put("secagg-clip", (b, v) -> b.secAggClip(number("secagg-clip", v)));
+    KEYS.put("secagg-levels", (b, v) -> b.secAggLevels(integer("secagg-levels", v)));
+    KEYS.put("secagg-max-weight", (b, v) -> b.secAggMaxWeight(longInteger("secagg-max-weight", v)));
+    KEYS.put("secagg-corrupt-fraction", (b, v) -> b.secAggCorruptFraction(number("secagg-corrupt-fraction", v)));
+    KEYS.put("secagg-dropout-fraction", (b, v) -> b.secAggDropoutFraction(number("secagg-dropout-fraction", v)));
+    KEYS.put("secagg-stage-timeout", (b, v) -> b.secAggStageTimeout(duration("secagg-stage-timeout", v)));
   }
 
   private ServerConfigLoader() {}

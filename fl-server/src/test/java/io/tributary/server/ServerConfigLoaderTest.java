@@ -67,6 +67,18 @@ class ServerConfigLoaderTest {
       "strategy: fedyogi\nserver-beta1: 0.85\nserver-beta2: 0.95\nserver-tau: 0.002\n",
       "aggregator: trimmed-mean\ntrim-fraction: 0.2\n");
 
+  /** Secure aggregation's keys, none at its default. */
+  private static final String SECAGG_FILE = String.join("\n",
+      "clients-per-round: 8",
+      "secure-aggregation: true",
+      "secagg-clip: 0.5",
+      "secagg-levels: 4096",
+      "secagg-max-weight: 500",
+      "secagg-corrupt-fraction: 0.1",
+      "secagg-dropout-fraction: 0.2",
+      "secagg-stage-timeout: 12s",
+      "");
+
   /** SCAFFOLD's server key, which is not a {@link StrategySpec} key: the federation's size. */
   private static final String SCAFFOLD_FILE = "strategy: scaffold\nclients-per-round: 10\ntotal-clients: 100\n";
 
@@ -148,10 +160,29 @@ class ServerConfigLoaderTest {
     Set<String> inFiles = keysIn(FULL);
     STRATEGY_FILES.forEach(f -> inFiles.addAll(keysIn(f)));
     inFiles.addAll(keysIn(SCAFFOLD_FILE));
+    inFiles.addAll(keysIn(SECAGG_FILE));
     List<String> known = new ArrayList<>();
     ServerConfigLoader.keys().forEach(known::add);
     assertEquals(Set.copyOf(known), inFiles);
     assertTrue(known.containsAll(StrategySpec.KEYS), "every strategy key is a server key: " + known);
+  }
+
+  @Test
+  void load_secureAggregationFile_setsEveryKey() throws IOException {
+    ServerConfig c = load(SECAGG_FILE);
+    assertTrue(c.secureAggregation());
+    assertEquals(0.5, c.secAggQuantizer().clipRange());
+    assertEquals(4096, c.secAggQuantizer().levels());
+    assertEquals(500, c.secAggQuantizer().maxWeight());
+    assertEquals(java.time.Duration.ofSeconds(12), c.secAggStageTimeout());
+    assertEquals(0.1, c.describe().get("secagg-corrupt-fraction"));
+    assertEquals(0.2, c.describe().get("secagg-dropout-fraction"));
+  }
+
+  @Test
+  void load_secureAggregationWithMedian_buildFailsNamingBothKeys() throws IOException {
+    assertMentions(buildFails("secure-aggregation: true\naggregator: median\n"), "'aggregator: median'",
+        "'secure-aggregation'");
   }
 
   @Test

@@ -397,4 +397,93 @@ class ServerConfigTest {
     ServerConfigLoader.keys().forEach(loaderKeys::add);
     assertTrue(loaderKeys.containsAll(d.keySet()), d.keySet().toString());
   }
+
+  // ---------------------------------------------------------------- secure aggregation
+
+  private static ServerConfig.Builder secure() {
+    return ServerConfig.builder().clientsPerRound(10).secureAggregation(true);
+  }
+
+  private static void assertBuildFails(ServerConfig.Builder b, String... fragments) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
+    for (String f : fragments) {
+      assertTrue(e.getMessage().contains(f), "message lacks '" + f + "': " + e.getMessage());
+    }
+  }
+
+  @Test
+  void build_secureAggregationDefaults_offWithDocumentedValues() {
+    ServerConfig plain = ServerConfig.builder().build();
+    assertFalse(plain.secureAggregation());
+    assertEquals(false, plain.describe().get("secure-aggregation"));
+    ServerConfig c = secure().build();
+    assertTrue(c.secureAggregation());
+    assertEquals(1.0, c.secAggQuantizer().clipRange());
+    assertEquals(1000, c.secAggQuantizer().maxWeight());
+    assertEquals(1 << 16, c.secAggQuantizer().levels(), "10 × 1000 × 65535 < 2^32: the cap of 2^16 applies");
+    assertEquals(Duration.ofSeconds(30), c.secAggStageTimeout());
+    assertEquals(true, c.describe().get("secure-aggregation"));
+    assertEquals(65536, c.describe().get("secagg-levels"));
+  }
+
+  @Test
+  void build_secureAggregationAutomaticLevels_mostThatCannotWrap() {
+    ServerConfig c = secure().clientsPerRound(100).secAggMaxWeight(10_000).build();
+    long levels = c.secAggQuantizer().levels();
+    assertTrue(100L * 10_000 * (levels - 1) < (1L << 32), "no wrap at " + levels);
+    assertTrue(100L * 10_000 * levels >= (1L << 32), "one more level would wrap: " + levels);
+    assertEquals(0, ServerConfig.automaticLevels(1 << 16, 1 << 16));
+  }
+
+  @Test
+  void build_secureAggregationWithRobustAggregator_refusedSayingWhy() {
+    assertBuildFails(secure().strategySetting("aggregator", "median"), "'aggregator: median'",
+        "'secure-aggregation'", "only the sum");
+    assertBuildFails(secure().strategySetting("aggregator", "krum").strategySetting("krum-f", 1), "'aggregator: krum'");
+    assertBuildFails(secure().strategySetting("aggregator", "trimmed-mean").strategySetting("trim-fraction", 0.1), "'aggregator: trimmed-mean'");
+  }
+
+  @Test
+  void build_secureAggregationWithClipNorm_refusedSayingWhy() {
+    assertBuildFails(secure().clipNorm(5), "'clip-norm'", "'secure-aggregation'", "secagg-clip");
+  }
+
+  @Test
+  void build_secureAggregationWithFedNovaOrScaffold_refusedSayingWhy() {
+    assertBuildFails(secure().strategy("fednova"), "'strategy: fednova'", "local steps");
+    assertBuildFails(secure().strategy("scaffold"), "'strategy: scaffold'", "control variate");
+  }
+
+  @Test
+  void build_secureAggregationWithTwoClients_refused() {
+    assertBuildFails(secure().clientsPerRound(2), "at least 3 clients");
+    assertBuildFails(secure().clientsPerRound(5).minReports(2), "at least 3 clients");
+  }
+
+  @Test
+  void build_secureAggregationCapacityExceeded_refusedNamingKeys() {
+    assertBuildFails(secure().secAggLevels(1 << 20).secAggMaxWeight(10_000), "'secagg-levels'", "2^32");
+    assertBuildFails(secure().clientsPerRound(1000).secAggMaxWeight(1L << 23), "'secagg-max-weight'");
+  }
+
+  @Test
+  void secAggSetters_outOfRange_rejectedNamingKey() {
+    assertRejected("secagg-clip", "0.0", b -> b.secAggClip(0));
+    assertRejected("secagg-levels", "1", b -> b.secAggLevels(1));
+    assertRejected("secagg-max-weight", "0", b -> b.secAggMaxWeight(0));
+    assertRejected("secagg-corrupt-fraction", "1.0", b -> b.secAggCorruptFraction(1));
+    assertRejected("secagg-dropout-fraction", "-0.1", b -> b.secAggDropoutFraction(-0.1));
+    assertRejected("secagg-stage-timeout", "PT0S", b -> b.secAggStageTimeout(Duration.ZERO));
+  }
+
+  @Test
+  void secAggParameters_smallCohort_fallsBackToCompleteGraph() {
+    ServerConfig c = secure().build();
+    var small = c.secAggParameters(5);
+    assertEquals(4, small.degree());
+    assertEquals(3, small.threshold());
+    var large = secure().clientsPerRound(100).build().secAggParameters(100);
+    assertEquals(46, large.degree(), "derived, as SecAggParameters documents for n = 100");
+    assertEquals(24, large.threshold());
+  }
 }

@@ -83,6 +83,10 @@ public final class ClientCommand implements Callable<Integer> {
   @Option(names = "--report-evaluation", description = "Evaluate each global model on the local data and report it.")
   boolean reportEvaluation;
 
+  @Option(names = "--secure-aggregation", description = "Enrol a fresh Ed25519 identity key at check-in, so that"
+      + " this client can take part in secure aggregation (needed by a server with secure-aggregation: true).")
+  boolean secureAggregation;
+
   @Option(names = "--max-unavailable", description = "Give up after the server was unreachable this many seconds (default ${DEFAULT-VALUE}).")
   long maxUnavailableSeconds = 300;
 
@@ -142,6 +146,7 @@ public final class ClientCommand implements Callable<Integer> {
             .clientId(clientId)
             .trainer((Trainer) trainer)
             .reportEvaluation(reportEvaluation)
+            .secureAggregation(secureAggregation)
             .maxUnavailable(Duration.ofSeconds(maxUnavailableSeconds))
             .build()) {
       System.out.printf(Locale.ROOT, "%s: %d training samples (%s partition %d of %d), server %s%n",

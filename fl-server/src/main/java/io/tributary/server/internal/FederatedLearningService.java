@@ -28,6 +28,14 @@ import io.tributary.proto.v1.UpdateChunk;
 import io.tributary.proto.v1.UpdateEncoding;
 import io.tributary.proto.v1.UpdateHeader;
 import io.tributary.proto.v1.UploadReceipt;
+import io.tributary.crypto.secagg.SecAggMessages.ConsistencySignature;
+import io.tributary.crypto.secagg.SecAggMessages.EncryptedShares;
+import io.tributary.crypto.secagg.SecAggMessages.KeyAdvertisement;
+import io.tributary.crypto.secagg.SecAggMessages.MaskedInput;
+import io.tributary.proto.convert.SecAggWire;
+import io.tributary.proto.v1.SecAggMessage;
+import io.tributary.proto.v1.SecAggReply;
+import io.tributary.proto.v1.SecAggStage;
 import java.util.zip.CRC32C;
 import java.util.HashMap;
 import java.util.Map;
@@ -70,10 +78,15 @@ public final class FederatedLearningService extends FederatedLearningGrpc.Federa
     try {
       checkVersion(request.getProtocolVersionValue());
       checkClientId(request.getClientId());
-      RoundCoordinator.CheckInOutcome outcome = coordinator.checkIn(request.getClientId());
+      RoundCoordinator.CheckInOutcome outcome = coordinator.checkIn(request.getClientId(),
+          request.getIdentityKey().toByteArray());
       CheckInResponse.Builder b = CheckInResponse.newBuilder().setProtocolVersion(ProtocolVersion.PROTOCOL_VERSION_1);
       if (outcome instanceof RoundCoordinator.TaskOffer offer) {
-        b.setTask(Task.newBuilder()
+        Task.Builder task = Task.newBuilder();
+        if (offer.secureAggregation() != null) {
+          task.setSecureAggregation(offer.secureAggregation());
+        }
+        b.setTask(task
             .setRoundId(offer.task().round())
             .setTaskId(offer.task().taskId())
             .setType(TaskType.TASK_TYPE_FIT)
@@ -397,6 +410,138 @@ public final class FederatedLearningService extends FederatedLearningGrpc.Federa
       response.onNext(MetricsReceipt.newBuilder().setProtocolVersion(ProtocolVersion.PROTOCOL_VERSION_1).build());
       response.onCompleted();
     } catch (StatusException e) {
+      response.onError(e);
+    }
+  }
+
+  @Override
+  public StreamObserver<SecAggMessage> secAggExchange(StreamObserver<SecAggReply> response) {
+    return new SecAggReceiver(response);
+  }
+
+  /**
+   * One SecAgg stage of one client: a single message, or the masked input in chunks at consecutive
+   * offsets. The first message is checked against the coordinator (client, round, task, a secure
+   * round); once the stream ends the stage's record goes to the round, and the reply — sent when the
+   * stage closes — carries the client's input for the next stage. The first error ends the call; the
+   * rest of the stream is ignored.
+   */
+  private final class SecAggReceiver implements StreamObserver<SecAggMessage> {
+    private final StreamObserver<SecAggReply> response;
+    private SecAggMessage first;
+    private RoundCoordinator.SecureRoundHandle round;
+    private int[] masked;
+    private long nextOffset;
+    private boolean failed;
+    private int messages;
+
+    SecAggReceiver(StreamObserver<SecAggReply> response) {
+      this.response = response;
+    }
+
+    @Override
+    public void onNext(SecAggMessage m) {
+      if (failed) {
+        return;
+      }
+      try {
+        messages++;
+        if (first == null) {
+          checkVersion(m.getProtocolVersionValue());
+          checkClientId(m.getClientId());
+          round = coordinator.secureRoundFor(m.getClientId(), m.getRoundId(), m.getTaskId());
+          first = m;
+        } else if (!m.getClientId().equals(first.getClientId()) || m.getRoundId() != first.getRoundId()
+            || !m.getTaskId().equals(first.getTaskId()) || m.getStage() != first.getStage()) {
+          throw Status.INVALID_ARGUMENT.withDescription("a SecAgg stream must keep its client, round, task and"
+              + " stage").asException();
+        }
+        if (m.getStage() == SecAggStage.SEC_AGG_STAGE_MASKED_INPUT) {
+          if (!m.hasMaskedInput()) {
+            throw Status.INVALID_ARGUMENT.withDescription("masked input stage without masked_input").asException();
+          }
+          receiveChunk(m.getMaskedInput());
+        } else if (messages > 1) {
+          throw Status.INVALID_ARGUMENT.withDescription("stage " + SecureRound.name(m.getStage())
+              + " takes one message").asException();
+        }
+      } catch (StatusException e) {
+        fail(e);
+      }
+    }
+
+    private void receiveChunk(io.tributary.proto.v1.SecAggMaskedInputChunk c) throws StatusException {
+      long expected = 4L * round.dimension();
+      if (c.getTotalBytes() != expected) {
+        throw Status.INVALID_ARGUMENT.withDescription("masked input declares " + c.getTotalBytes()
+            + " bytes, the round's inputs have " + expected).asException();
+      }
+      int n = c.getData().size();
+      if (c.getOffset() != nextOffset || n % 4 != 0 || n == 0 || n > TensorCodec.MAX_CHUNK_BYTES
+          || nextOffset + n > expected) {
+        throw Status.INVALID_ARGUMENT.withDescription("masked input chunk of " + n + " bytes at offset "
+            + c.getOffset() + " does not continue at " + nextOffset).asException();
+      }
+      if (masked == null) {
+        masked = new int[round.dimension()];
+      }
+      SecAggWire.fromBytes(c.getData(), masked, (int) (nextOffset / 4));
+      nextOffset += n;
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      failed = true;
+      masked = null;
+    }
+
+    @Override
+    public void onCompleted() {
+      if (failed) {
+        return;
+      }
+      try {
+        if (first == null) {
+          throw Status.INVALID_ARGUMENT.withDescription("empty SecAgg stream").asException();
+        }
+        String client = first.getClientId();
+        long roundId = first.getRoundId();
+        Object message = switch (first.getStage()) {
+          case SEC_AGG_STAGE_ADVERTISE_KEYS -> {
+            KeyAdvertisement a = SecAggWire.fromWire(first.getAdvertisement(), roundId);
+            if (!a.client().equals(client)) {
+              throw Status.PERMISSION_DENIED.withDescription("advertisement of '" + a.client() + "' sent by '"
+                  + client + "'").asException();
+            }
+            yield a;
+          }
+          case SEC_AGG_STAGE_SHARE_KEYS -> new EncryptedShares(roundId, client,
+              SecAggWire.sharesFromWire(first.getShares().getSharesList()));
+          case SEC_AGG_STAGE_MASKED_INPUT -> {
+            if (masked == null || nextOffset != 4L * round.dimension()) {
+              throw Status.INVALID_ARGUMENT.withDescription("masked input ended after " + nextOffset + " of "
+                  + 4L * round.dimension() + " bytes").asException();
+            }
+            yield new MaskedInput(roundId, client, masked);
+          }
+          case SEC_AGG_STAGE_CONSISTENCY_CHECK -> new ConsistencySignature(roundId, client,
+              first.getConsistencySignature().toByteArray());
+          case SEC_AGG_STAGE_UNMASKING -> SecAggWire.fromWire(first.getUnmask(), roundId, client);
+          default -> throw Status.INVALID_ARGUMENT.withDescription("unknown SecAgg stage "
+              + first.getStageValue()).asException();
+        };
+        masked = null;
+        SecAggReply reply = round.submit(client, first.getStage(), message);
+        response.onNext(reply);
+        response.onCompleted();
+      } catch (StatusException e) {
+        fail(e);
+      }
+    }
+
+    private void fail(StatusException e) {
+      failed = true;
+      masked = null;
       response.onError(e);
     }
   }

@@ -18,6 +18,12 @@ import io.tributary.core.protocol.RoundResults;
 import io.tributary.core.strategy.Scaffold;
 import io.tributary.core.strategy.Seeds;
 import io.tributary.core.strategy.Strategy;
+import io.tributary.crypto.secagg.Quantizer;
+import io.tributary.crypto.secagg.RoundSetup;
+import io.tributary.crypto.secagg.SecAggException;
+import io.tributary.crypto.secagg.SecAggParameters;
+import io.tributary.proto.convert.SecAggWire;
+import io.tributary.proto.v1.SecAggSetup;
 import io.tributary.server.CentralEvaluator;
 import io.tributary.server.RoundListener;
 import io.tributary.server.RoundSummary;
@@ -38,6 +44,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -79,6 +86,17 @@ import java.util.logging.Logger;
  * side, so a round never closes in the middle of a fold and an update is either wholly in the
  * aggregate (and the robust aggregator's list) or not at all. The gRPC threads call {@link
  * #checkIn}, {@link #beginUpload}, {@link #commitUpload}; the round thread calls {@link #runRounds}.
+ *
+ * <p><b>Secure aggregation</b> ({@link ServerConfig#secureAggregation()}): clients enrol an Ed25519
+ * identity key at check-in (the first key a client presents is registered; another key later is
+ * refused with UNAUTHENTICATED, and no key at all with FAILED_PRECONDITION). Each round's task then
+ * carries the round's {@link RoundSetup} — the cohort, their identity keys, k, t, the quantizer and a
+ * graph seed — and the updates come only through the SecAgg+ stages ({@link SecureRound}); a plain
+ * upload is refused with FAILED_PRECONDITION, and neither the accumulator nor the update pipeline is
+ * used: the server never holds an individual update. At the end the masked sum is decoded into the
+ * weighted mean and handed to the strategy as {@link AggregatedUpdate#ofCombined}. A round that fails
+ * closed is treated as one without quorum: the model stays as it was and the round is retried with a
+ * new cohort, up to {@code max-round-attempts}.
  */
 public final class RoundCoordinator {
   private static final Logger LOG = Logger.getLogger(RoundCoordinator.class.getName());
@@ -146,7 +164,8 @@ public final class RoundCoordinator {
 
   /** A task to run now. */
   public record TaskOffer(
-      TaskState task, ModelSnapshot model, ConfigValues config, long deadlineUnixMs, String strategy)
+      TaskState task, ModelSnapshot model, ConfigValues config, long deadlineUnixMs, String strategy,
+      SecAggSetup secureAggregation)
       implements CheckInOutcome {}
 
   /** Nothing to do yet: come back later. */
@@ -169,6 +188,10 @@ public final class RoundCoordinator {
   private final StagingPool controlStaging;
   private final SecureRandom taskIds = new SecureRandom();
   private final ReentrantReadWriteLock foldLock = new ReentrantReadWriteLock();
+  /** Plain uploads folded into the accumulator since start (a secure round must fold none). */
+  private final AtomicInteger plainUpdatesFolded = new AtomicInteger();
+  /** Whether the strategy weighs every update 1 (then SecAgg clients send weight 1). */
+  private final boolean uniformWeights;
 
   // Guarded by this.
   private final Map<String, Long> lastSeen = new HashMap<>();
@@ -192,6 +215,11 @@ public final class RoundCoordinator {
   private String finishReason = "";
   private volatile boolean stopRequested;
   private final List<RoundSummary> history = new ArrayList<>();
+  /** Registered Ed25519 identity keys, by client id. */
+  private final Map<String, byte[]> identityKeys = new HashMap<>();
+  /** The current secure aggregation round; null without secure aggregation or between rounds. */
+  private SecureRound secureRound;
+  private SecAggSetup secureSetupWire;
 
   public RoundCoordinator(
       ServerConfig config,
@@ -220,6 +248,11 @@ public final class RoundCoordinator {
       throw new IllegalArgumentException("scaffold's federation of " + scaffold.totalClients()
           + " clients is smaller than a round's " + config.clientsPerRound());
     }
+    if (config.secureAggregation() && (robustAggregator != null || scaffold != null)) {
+      throw new IllegalArgumentException("strategy " + strategy.name() + " needs individual updates, which secure"
+          + " aggregation hides from the server");
+    }
+    this.uniformWeights = strategy.aggregationWeight(7, 1) == 1;
     int modelBytes = Math.toIntExact(initial.layout().totalBytes());
     this.staging = new StagingPool(config.uploadSlots(), modelBytes);
     this.controlStaging = scaffold != null ? new StagingPool(config.uploadSlots(), modelBytes) : null;
@@ -291,8 +324,34 @@ public final class RoundCoordinator {
 
   // ---------------------------------------------------------------- client-facing operations
 
-  /** A client asks for work. */
-  public synchronized CheckInOutcome checkIn(String clientId) {
+  /** A client without an identity key asks for work. */
+  public synchronized CheckInOutcome checkIn(String clientId) throws StatusException {
+    return checkIn(clientId, new byte[0]);
+  }
+
+  /**
+   * A client asks for work, presenting its Ed25519 identity key (empty for none).
+   *
+   * @throws StatusException INVALID_ARGUMENT for a key that is not 32 bytes; UNAUTHENTICATED when the
+   *     client registered another key; FAILED_PRECONDITION when secure aggregation is on and it has none
+   */
+  public synchronized CheckInOutcome checkIn(String clientId, byte[] identityKey) throws StatusException {
+    if (identityKey.length != 0) {
+      if (identityKey.length != 32) {
+        throw Status.INVALID_ARGUMENT.withDescription("identity_key must be a 32-byte Ed25519 public key, got "
+            + identityKey.length + " bytes").asException();
+      }
+      byte[] registered = identityKeys.get(clientId);
+      if (registered == null) {
+        identityKeys.put(clientId, identityKey.clone());
+      } else if (!MessageDigest.isEqual(registered, identityKey)) {
+        throw Status.UNAUTHENTICATED.withDescription("client '" + clientId
+            + "' registered another identity key").asException();
+      }
+    } else if (config.secureAggregation() && !identityKeys.containsKey(clientId)) {
+      throw Status.FAILED_PRECONDITION.withDescription("this server runs secure aggregation: check in with an"
+          + " Ed25519 identity key (identity_key)").asException();
+    }
     if (phase == Phase.FINISHED) {
       toldDone.add(clientId);
       notifyAll();
@@ -301,9 +360,15 @@ public final class RoundCoordinator {
     lastSeen.put(clientId, clock.millis());
     notifyAll();
     TaskState task = taskByClient.get(clientId);
+    if (phase == Phase.COLLECTING && task != null && secureRound != null) {
+      if (secureRound.canJoin(clientId)) {
+        return new TaskOffer(task, snapshot, roundConfig, deadlineUnixMs, strategy.name(), secureSetupWire);
+      }
+      return new Retry(retryUntilNextRound(), "secure aggregation round " + round + " is in progress");
+    }
     if (phase == Phase.COLLECTING && task != null) {
       if (task.status == TaskStatus.ASSIGNED || task.status == TaskStatus.UPLOADING) {
-        return new TaskOffer(task, snapshot, roundConfig, deadlineUnixMs, strategy.name());
+        return new TaskOffer(task, snapshot, roundConfig, deadlineUnixMs, strategy.name(), null);
       }
       return new Retry(retryUntilNextRound(), "your update for round " + round + " was accepted");
     }
@@ -328,6 +393,48 @@ public final class RoundCoordinator {
           .asException();
     }
     return snapshot;
+  }
+
+  /**
+   * The secure aggregation round a client's SecAgg message belongs to, after the checks of {@link
+   * #lookUpTask}.
+   *
+   * @throws StatusException as {@link #lookUpTask}, or FAILED_PRECONDITION when the round does not use
+   *     secure aggregation
+   */
+  public synchronized SecureRoundHandle secureRoundFor(String clientId, long roundId, String taskId)
+      throws StatusException {
+    lookUpTask(clientId, roundId, taskId);
+    if (secureRound == null) {
+      throw Status.FAILED_PRECONDITION.withDescription("round " + roundId + " does not use secure aggregation;"
+          + " upload with UploadUpdate").asException();
+    }
+    return new SecureRoundHandle(secureRound);
+  }
+
+  /** A client's view of the current secure aggregation round, for the gRPC service. */
+  public static final class SecureRoundHandle {
+    private final SecureRound round;
+
+    SecureRoundHandle(SecureRound round) {
+      this.round = round;
+    }
+
+    /** The length of every encoded input: the model's parameters plus one. */
+    public int dimension() {
+      return round.setup().dimension();
+    }
+
+    /** Hands a client's stage message to the round; blocks until the stage closes. */
+    public io.tributary.proto.v1.SecAggReply submit(String client, io.tributary.proto.v1.SecAggStage stage,
+        Object message) throws StatusException {
+      return round.submit(client, stage, message);
+    }
+  }
+
+  /** Plain uploads folded into an accumulator since the server started (for tests and metrics). */
+  public int plainUpdatesFolded() {
+    return plainUpdatesFolded.get();
   }
 
   /** Checks who may touch a task: known client, current open round, its own task. */
@@ -461,6 +568,10 @@ public final class RoundCoordinator {
     double multiplier;
     synchronized (this) {
       task = lookUpTask(clientId, roundId, taskId);
+      if (secureRound != null) {
+        throw Status.FAILED_PRECONDITION.withDescription("round " + roundId + " uses secure aggregation: send the"
+            + " update through SecAggExchange, never in the clear").asException();
+      }
       switch (task.status) {
         case ACCEPTED -> throw Status.ALREADY_EXISTS
             .withDescription("duplicate upload: the update for task " + taskId + " was already accepted")
@@ -651,6 +762,7 @@ public final class RoundCoordinator {
         controlAcc = controlAccumulator;
       }
       try {
+        plainUpdatesFolded.incrementAndGet();
         acc.add(ticket.buffer, 0, ticket.weight, ticket.multiplier);
       } catch (InvalidUpdateException e) {
         throw Status.INVALID_ARGUMENT.withDescription("invalid update: " + e.getMessage()).asException();
@@ -730,11 +842,20 @@ public final class RoundCoordinator {
           break;
         }
         openRound(cohort);
-        awaitCollection();
-        if (stopRequested) {
-          break;
+        boolean completed;
+        if (config.secureAggregation()) {
+          completed = runSecureRound(cohort, startNanos);
+          if (stopRequested) {
+            break;
+          }
+        } else {
+          awaitCollection();
+          if (stopRequested) {
+            break;
+          }
+          completed = closeAndAggregate(cohort, startNanos);
         }
-        if (!closeAndAggregate(cohort, startNanos)) {
+        if (!completed) {
           if (attempt >= config.maxRoundAttempts()) {
             ok = false;
             message = "round " + currentRound() + " failed " + attempt + " times; giving up";
@@ -763,6 +884,10 @@ public final class RoundCoordinator {
       buffered.clear();
       accumulator = null;
       controlAccumulator = null;
+      if (secureRound != null) {
+        secureRound.abandon("training is finished: " + message);
+        secureRound = null;
+      }
       notifyAll();
     }
     listener.onFinished(ok, message);
@@ -826,17 +951,92 @@ public final class RoundCoordinator {
       taskByClient.put(client, t);
     }
     roundConfig = strategy.configureFit(round);
-    accumulator = new UpdateAccumulator(global.layout(), UpdateAccumulator.DEFAULT_FRACTION_BITS,
-        config.maxAbsUpdateValue());
-    // Δc_i is a gradient estimate, not a step: it gets the simulation engine's bound, not the update's.
-    controlAccumulator = scaffold != null ? new UpdateAccumulator(global.layout()) : null;
+    deadlineUnixMs = clock.millis() + config.roundDeadline().toMillis();
+    if (config.secureAggregation()) {
+      SecAggParameters parameters = config.secAggParameters(cohort.size());
+      Map<String, byte[]> keys = new HashMap<>();
+      for (String c : cohort) {
+        keys.put(c, identityKeys.get(c));
+      }
+      long graphSeed = Seeds.derive(Seeds.derive(config.seed(), -20), round * 1_000 + attempt);
+      RoundSetup setup = new RoundSetup(round, cohort, parameters, graphSeed, global.size() + 1, keys);
+      secureRound = new SecureRound(setup, Math.max(1, Runtime.getRuntime().availableProcessors()), clock,
+          config.secAggStageTimeout().toMillis(), deadlineUnixMs);
+      secureSetupWire = SecAggWire.toWire(setup, uniformWeights, config.secAggStageTimeout().toMillis());
+      accumulator = null;
+      controlAccumulator = null;
+      LOG.info(() -> "round " + round + ": secure aggregation with " + parameters);
+    } else {
+      openAccumulators();
+    }
     snapshot = new ModelSnapshot(round, snapshot.version(), snapshot.layout(), snapshot.controlVariates(),
         snapshot.bytes(), snapshot.sha256());
-    deadlineUnixMs = clock.millis() + config.roundDeadline().toMillis();
     phase = Phase.COLLECTING;
     LOG.info(() -> "round " + round + ": selected " + cohort.size() + " clients, deadline in "
         + config.roundDeadline().toSeconds() + " s");
     notifyAll();
+  }
+
+  private void openAccumulators() {
+    accumulator = new UpdateAccumulator(global.layout(), UpdateAccumulator.DEFAULT_FRACTION_BITS,
+        config.maxAbsUpdateValue());
+    // Δc_i is a gradient estimate, not a step: it gets the simulation engine's bound, not the update's.
+    controlAccumulator = scaffold != null ? new UpdateAccumulator(global.layout()) : null;
+  }
+
+  /**
+   * Runs the SecAgg+ stages of the open round and, when they succeed, aggregates the decoded mean;
+   * a round that fails closed is failed like one without quorum.
+   */
+  private boolean runSecureRound(List<String> cohort, long startNanos) throws InterruptedException {
+    SecureRound secure;
+    long closedRound;
+    synchronized (this) {
+      secure = secureRound;
+      closedRound = round;
+    }
+    int[] sum;
+    try {
+      sum = secure.run(() -> stopRequested);
+    } catch (SecAggException e) {
+      return failRound(closedRound, "secure aggregation failed closed: " + e.getMessage());
+    } catch (InterruptedException e) {
+      if (stopRequested) {
+        return false;
+      }
+      throw e;
+    }
+    List<String> survivors = secure.survivors();
+    Quantizer quantizer = secure.setup().parameters().quantizer();
+    float[] mean;
+    try {
+      mean = quantizer.decode(sum, global.size());
+    } catch (IllegalArgumentException e) {
+      return failRound(closedRound, "secure aggregation gave an undecodable sum: " + e.getMessage());
+    }
+    long totalWeight = Integer.toUnsignedLong(sum[sum.length - 1]);
+    RoundResults results;
+    synchronized (this) {
+      phase = Phase.AGGREGATING;
+      List<ClientUpdate> successes = new ArrayList<>();
+      for (String u : survivors) {
+        // The server knows who is in the sum, never what each sent: no examples, steps or weight apiece.
+        successes.add(new ClientUpdate(u, closedRound, 0, 0, 0, Map.of()));
+      }
+      List<ClientFailure> failures = new ArrayList<>();
+      for (String c : secure.missing()) {
+        failures.add(new ClientFailure(c, closedRound, "dropped out of the secure aggregation round"));
+      }
+      results = new RoundResults(closedRound, successes, failures);
+      secureRound = null;
+      secureSetupWire = null;
+    }
+    if (survivors.size() < config.minReports()) {
+      return failRound(closedRound, "only " + survivors.size() + " of " + cohort.size()
+          + " clients completed secure aggregation (min-reports " + config.minReports() + ")");
+    }
+    AggregatedUpdate aggregate = AggregatedUpdate.ofCombined(layout(), mean, survivors.size());
+    return commitRound(cohort, closedRound, aggregate, null, results, totalWeight, startNanos);
   }
 
   private synchronized void awaitCollection() throws InterruptedException {
@@ -891,6 +1091,12 @@ public final class RoundCoordinator {
       }
       aggregate = combined.get();
     }
+    return commitRound(cohort, closedRound, aggregate, controlDeltas, results, totalWeight, startNanos);
+  }
+
+  /** Hands the round's aggregate to the strategy, evaluates and publishes the new model. */
+  private boolean commitRound(List<String> cohort, long closedRound, AggregatedUpdate aggregate,
+      AggregatedUpdate controlDeltas, RoundResults results, long totalWeight, long startNanos) {
     ModelWeights previous = globalModel();
     if (scaffold != null) {
       // c ← c + (|S|/N)·mean Δc_i; setGlobal below publishes the new c with the new model.
@@ -972,6 +1178,11 @@ public final class RoundCoordinator {
       buffered.clear();
       accumulator = null;
       controlAccumulator = null;
+      if (secureRound != null) {
+        secureRound.abandon(reason);
+        secureRound = null;
+        secureSetupWire = null;
+      }
       phase = Phase.WAITING_FOR_CLIENTS;
     }
     listener.onRoundFailed(closedRound, attempt, reason);

@@ -1,4 +1,6 @@
-package io.tributary.crypto.secagg;
+package io.tributary.benchmarks.secagg;
+
+import io.tributary.crypto.secagg.MaskExpander;
 
 import java.util.Arrays;
 import javax.crypto.Cipher;
@@ -15,20 +17,15 @@ import org.bouncycastle.crypto.params.ParametersWithIV;
  * Single-thread keystream throughput of the candidate PRGs for {@link MaskExpander}: the JDK's
  * AES/CTR (AES-NI intrinsic), Bouncy Castle's AES-CTR ({@code SICBlockCipher} over {@code AESEngine})
  * and Bouncy Castle's ChaCha20 ({@code ChaCha7539Engine}), plus {@link MaskExpander#add} end to end.
- * Not a test (surefire does not pick it up): run it by hand, on an idle machine, with
- *
- * <pre>
- * java -cp fl-crypto/target/classes:fl-crypto/target/test-classes:$BCPROV \
- *     io.tributary.crypto.secagg.MaskExpanderBenchmark [MiB per trial, default 64]
- * </pre>
+ * Run it on an idle machine with {@code ./fl bench prg [MiB per trial, default 64]}.
  *
  * <p>Each candidate fills the same 16 KiB chunks; the best of five trials after two warm-up trials is
  * reported, in MB/s (10^6 bytes) of keystream.
  */
-public final class MaskExpanderBenchmark {
-  private static final int CHUNK = MaskExpander.CHUNK_BYTES;
+public final class PrgThroughput {
+  private static final int CHUNK = 16 * 1024;
 
-  private MaskExpanderBenchmark() {}
+  private PrgThroughput() {}
 
   /** A way to fill {@code out} with the next keystream bytes. */
   private interface Source {
