@@ -73,6 +73,8 @@ public final class SecAggServer {
   private final Map<String, List<Share>> selfMaskShares = new HashMap<>();
   private final Map<String, List<Share>> maskKeyShares = new HashMap<>();
   private String failure;
+  /** The bytes every consistency signature covers, fixed when U3 is. */
+  private byte[] survivorBytes;
 
   /**
    * @param threads threads for the PRG expansions of unmasking (at least 1)
@@ -200,6 +202,7 @@ public final class SecAggServer {
   public synchronized SurvivorSet closeMaskedInputs() throws SecAggException {
     expect(Stage.MASK);
     requireAtLeast(u3.size(), "sent masked inputs");
+    survivorBytes = SecAggMessages.survivorBytes(setup.round(), new ArrayList<>(u3));
     stage = Stage.CONSISTENCY;
     return new SurvivorSet(setup.round(), new ArrayList<>(u3));
   }
@@ -214,8 +217,7 @@ public final class SecAggServer {
     if (u4.containsKey(s.sender())) {
       throw new SecAggException("consistency signature of " + s.sender() + " already received (replay)");
     }
-    byte[] signed = SecAggMessages.survivorBytes(setup.round(), new ArrayList<>(u3));
-    if (!SecAggCrypto.verify(setup.identityKey(s.sender()), signed, s.signature())) {
+    if (!SecAggCrypto.verify(setup.identityKey(s.sender()), survivorBytes, s.signature())) {
       throw new SecAggException("consistency signature of " + s.sender() + " does not verify over the survivor set");
     }
     u4.put(s.sender(), s.signature().clone());

@@ -215,10 +215,30 @@ public final class Shamir {
     return out;
   }
 
-  /** v mod p. */
+  /**
+   * v mod p, by folding: 2^256 ≡ −297 (mod p), so hi·2^256 + lo ≡ lo − 297·hi. Each fold shortens v by
+   * about 247 bits; a negative intermediate is reduced as its magnitude and negated. Much cheaper than
+   * a long division for the 512-bit products of two field elements.
+   */
   static BigInteger reduce(BigInteger v) {
-    return v.mod(P);
+    if (v.signum() < 0) {
+      BigInteger r = reduce(v.negate());
+      return r.signum() == 0 ? r : P.subtract(r);
+    }
+    while (v.bitLength() > 256) {
+      BigInteger t = v.shiftRight(256).multiply(FOLD);
+      BigInteger lo = v.and(LOW_256);
+      if (t.compareTo(lo) > 0) {
+        BigInteger r = reduce(t.subtract(lo));
+        return r.signum() == 0 ? r : P.subtract(r);
+      }
+      v = lo.subtract(t);
+    }
+    return v; // below 2^256, so below p
   }
+
+  private static final BigInteger FOLD = BigInteger.valueOf(297);
+  private static final BigInteger LOW_256 = BigInteger.ONE.shiftLeft(256).subtract(BigInteger.ONE);
 
   /** Uniform in [0, p) by rejection from 257 random bits (about half are kept). */
   private static BigInteger randomElement(SecureRandom random) {
