@@ -188,8 +188,14 @@ public final class SecAggBenchmark {
         server.receiveUnmaskResponse(r);
         up.get(r.sender())[0] += (long) (r.selfMaskShares().size() + r.maskKeyShares().size()) * (io.tributary.crypto.secagg.Share.ENCODED_BYTES + 6L);
       }
+      long t1 = System.nanoTime();
       int[] sum = server.finish();
+      long finishNanos = System.nanoTime() - t1;
       serverNanos += System.nanoTime() - t0;
+      if (System.getenv("SECAGG_BENCH_DETAIL") != null) {
+        System.out.printf(Locale.ROOT, "  (unmask stage %.3f s, of which finish() %.3f s)%n",
+            (System.nanoTime() - t0) / 1e9, finishNanos / 1e9);
+      }
       int[] expected = new int[dimension + 1];
       for (String id : maskers) {
         int[] x = inputs.get(id);

@@ -12,41 +12,82 @@ import java.util.Objects;
  * What every participant of one secure aggregation round agrees on before it starts: the round id,
  * the selected clients (their order fixes their indices 0..n−1), the parameters (k, t, the
  * quantizer), the seed of the round's Harary graph and each client's long-term Ed25519 identity key,
- * registered when it enrolled. Immutable and thread-safe.
- *
- * @param graphSeed seed of the random ring of the Harary graph; fresh each round
- * @param dimension length of every client's encoded input ({@link Quantizer#encode}: the update's
- *     values and its weight)
+ * registered when it enrolled. The graph seed places the clients on the random ring of the Harary
+ * graph (fresh each round); the dimension is the length of every client's encoded input ({@link
+ * Quantizer#encode}: the update's values and its weight). Immutable and thread-safe.
  */
-public record RoundSetup(long round, List<String> clients, SecAggParameters parameters, long graphSeed,
-    int dimension, Map<String, byte[]> identityKeys) {
-  public RoundSetup {
+public final class RoundSetup {
+  private final long round;
+  private final List<String> clients;
+  private final SecAggParameters parameters;
+  private final long graphSeed;
+  private final int dimension;
+  private final Map<String, byte[]> identityKeys;
+  /** Client id to index: the protocol looks indices up for every share, so O(1), not a list search. */
+  private final Map<String, Integer> indices;
+
+  public RoundSetup(long round, List<String> clients, SecAggParameters parameters, long graphSeed, int dimension,
+      Map<String, byte[]> identityKeys) {
     if (dimension < 1) {
       throw new IllegalArgumentException("dimension must be >= 1, got " + dimension);
     }
-    clients = List.copyOf(clients);
-    Objects.requireNonNull(parameters, "parameters");
-    if (clients.size() != parameters.clients()) {
+    this.round = round;
+    this.clients = List.copyOf(clients);
+    this.parameters = Objects.requireNonNull(parameters, "parameters");
+    this.graphSeed = graphSeed;
+    this.dimension = dimension;
+    if (this.clients.size() != parameters.clients()) {
       throw new IllegalArgumentException(
-          clients.size() + " clients selected, the parameters are for " + parameters.clients());
+          this.clients.size() + " clients selected, the parameters are for " + parameters.clients());
     }
-    if (clients.stream().distinct().count() != clients.size()) {
-      throw new IllegalArgumentException("a client is selected twice");
+    Map<String, Integer> index = new HashMap<>();
+    for (int i = 0; i < this.clients.size(); i++) {
+      if (index.put(this.clients.get(i), i) != null) {
+        throw new IllegalArgumentException("client " + this.clients.get(i) + " is selected twice");
+      }
     }
+    this.indices = Collections.unmodifiableMap(index);
     Map<String, byte[]> keys = new HashMap<>();
-    for (String c : clients) {
+    for (String c : this.clients) {
       byte[] key = identityKeys.get(c);
       if (key == null || key.length != 32) {
         throw new IllegalArgumentException("client " + c + " has no 32-byte Ed25519 identity key");
       }
       keys.put(c, key.clone());
     }
-    identityKeys = Collections.unmodifiableMap(keys);
+    this.identityKeys = Collections.unmodifiableMap(keys);
+  }
+
+  public long round() {
+    return round;
+  }
+
+  /** The selected clients; their order fixes their indices. */
+  public List<String> clients() {
+    return clients;
+  }
+
+  public SecAggParameters parameters() {
+    return parameters;
+  }
+
+  public long graphSeed() {
+    return graphSeed;
+  }
+
+  public int dimension() {
+    return dimension;
+  }
+
+  /** Every selected client's identity key (unmodifiable; the arrays must not be changed). */
+  public Map<String, byte[]> identityKeys() {
+    return identityKeys;
   }
 
   /** The client's index 0..n−1, or −1 when it is not in the round. */
   public int indexOf(String client) {
-    return clients.indexOf(client);
+    Integer i = indices.get(client);
+    return i == null ? -1 : i;
   }
 
   /** The ids of {@code client}'s neighbours on the round's graph, in index order. */
@@ -60,6 +101,11 @@ public record RoundSetup(long round, List<String> clients, SecAggParameters para
       out.add(clients.get(v));
     }
     return out;
+  }
+
+  /** The Shamir point of the share {@code holder} keeps of {@code owner}'s secrets ({@link SecAggParameters#sharePoint}). */
+  public int sharePoint(String owner, String holder) {
+    return parameters.sharePoint(indexOf(owner), indexOf(holder), graphSeed);
   }
 
   /** The identity key of {@code client} (a copy). */

@@ -140,14 +140,14 @@ public final class SecAggClient {
       holders.sort(null);
       int[] xs = new int[holders.size()];
       for (int i = 0; i < xs.length; i++) {
-        xs[i] = setup.indexOf(holders.get(i)) + 1;
+        xs[i] = setup.sharePoint(id, holders.get(i));
       }
       Share[] keyShares = Shamir.split(maskKeys.privateKey(), threshold, xs, random);
       Share[] seedShares = Shamir.split(selfMaskSeed, threshold, xs, random);
       List<EncryptedShare> out = new ArrayList<>();
       for (int i = 0; i < xs.length; i++) {
         String to = holders.get(i);
-        // The receiver's point is its own index + 1: only the two field elements travel (2 × 33 bytes).
+        // The receiver's point is its ring offset from this client: only the two field elements travel.
         byte[] plaintext = concat(keyShares[i].value(), seedShares[i].value());
         byte[] sealed = SecAggCrypto.seal(shareKey(to), nonce(index, setup.indexOf(to)), plaintext,
             SecAggMessages.shareAssociatedData(setup.round(), id, to));
@@ -336,8 +336,9 @@ public final class SecAggClient {
           + " replayed from another round or pair", ex);
     }
     try {
-      Share keyShare = new Share(index + 1, Arrays.copyOf(plaintext, Share.VALUE_BYTES));
-      Share seedShare = new Share(index + 1, Arrays.copyOfRange(plaintext, Share.VALUE_BYTES, plaintext.length));
+      int point = setup.sharePoint(e.sender(), id);
+      Share keyShare = new Share(point, Arrays.copyOf(plaintext, Share.VALUE_BYTES));
+      Share seedShare = new Share(point, Arrays.copyOfRange(plaintext, Share.VALUE_BYTES, plaintext.length));
       return new Share[] {keyShare, seedShare};
     } catch (IllegalArgumentException ex) {
       throw new SecAggException("share from " + e.sender() + " is malformed: " + ex.getMessage(), ex);

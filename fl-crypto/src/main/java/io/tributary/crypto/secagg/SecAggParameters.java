@@ -217,11 +217,7 @@ public final class SecAggParameters {
       }
       return out;
     }
-    Ring r = ring;
-    if (r == null || r.seed != graphSeed) {
-      r = new Ring(graphSeed, clients);
-      ring = r;
-    }
+    Ring r = ring(graphSeed);
     int position = r.position[client];
     int half = degree / 2;
     int j = 0;
@@ -231,6 +227,36 @@ public final class SecAggParameters {
     }
     Arrays.sort(out);
     return out;
+  }
+
+  /**
+   * The Shamir evaluation point of the share that {@code holder} keeps of {@code owner}'s secrets: the
+   * holder's offset from the owner on the round's ring (on the complete graph, in index order), in [1,
+   * n − 1]. Points by offset mean that every owner's neighbours hold the same set of points — offsets 1
+   * to k/2 and n − k/2 to n − 1 — so the server can reuse one set of Lagrange coefficients for every
+   * secret whose surviving holders are alike, instead of paying O(t²) per secret.
+   *
+   * @throws IllegalArgumentException when an index is out of range or the two are the same client
+   */
+  public int sharePoint(int owner, int holder, long graphSeed) {
+    if (owner < 0 || owner >= clients || holder < 0 || holder >= clients || owner == holder) {
+      throw new IllegalArgumentException(
+          "share point needs two different client indices in [0, " + clients + "), got " + owner + " and " + holder);
+    }
+    if (isCompleteGraph()) {
+      return Math.floorMod(holder - owner, clients);
+    }
+    Ring r = ring(graphSeed);
+    return Math.floorMod(r.position[holder] - r.position[owner], clients);
+  }
+
+  private Ring ring(long graphSeed) {
+    Ring r = ring;
+    if (r == null || r.seed != graphSeed) {
+      r = new Ring(graphSeed, clients);
+      ring = r;
+    }
+    return r;
   }
 
   @Override

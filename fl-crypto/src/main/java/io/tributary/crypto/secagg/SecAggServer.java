@@ -263,7 +263,6 @@ public final class SecAggServer {
       throw new SecAggException("unmask response of " + r.sender() + " already received (replay)");
     }
     Set<String> neighbours = new HashSet<>(setup.neighbours(r.sender()));
-    int point = setup.indexOf(r.sender()) + 1;
     for (Map.Entry<String, Share> e : r.selfMaskShares().entrySet()) {
       if (!u3.contains(e.getKey()) || !neighbours.contains(e.getKey())) {
         answered.remove(r.sender());
@@ -278,11 +277,11 @@ public final class SecAggServer {
             + e.getKey() + ", which is not a dropped neighbour");
       }
     }
-    for (Share s : r.selfMaskShares().values()) {
-      checkPoint(r.sender(), s, point);
+    for (Map.Entry<String, Share> e : r.selfMaskShares().entrySet()) {
+      checkPoint(r.sender(), e.getValue(), setup.sharePoint(e.getKey(), r.sender()));
     }
-    for (Share s : r.maskKeyShares().values()) {
-      checkPoint(r.sender(), s, point);
+    for (Map.Entry<String, Share> e : r.maskKeyShares().entrySet()) {
+      checkPoint(r.sender(), e.getValue(), setup.sharePoint(e.getKey(), r.sender()));
     }
     r.selfMaskShares().forEach((v, s) -> selfMaskShares.computeIfAbsent(v, k -> new ArrayList<>()).add(s));
     r.maskKeyShares().forEach((v, s) -> maskKeyShares.computeIfAbsent(v, k -> new ArrayList<>()).add(s));
@@ -395,7 +394,11 @@ public final class SecAggServer {
       // t shares determine the secret; one more, when there is one, detects a wrong share among them
       // (any t + 1 points of an honest set lie on one polynomial). Checking every extra share would
       // cost O(t · shares) field operations a secret for no more safety: unused shares change nothing.
-      return Shamir.combine(list.subList(0, Math.min(list.size(), threshold + 1)), threshold);
+      // The lowest points first: when holders are alike (few dropouts), every secret interpolates from
+      // the same points and Shamir reuses its Lagrange coefficients.
+      List<Share> sorted = new ArrayList<>(list);
+      sorted.sort(java.util.Comparator.comparingInt(Share::x));
+      return Shamir.combine(sorted.subList(0, Math.min(sorted.size(), threshold + 1)), threshold);
     } catch (IllegalArgumentException e) {
       throw new SecAggException("shares of the " + what + " of " + v + " are inconsistent: " + e.getMessage(), e);
     }
@@ -403,7 +406,7 @@ public final class SecAggServer {
 
   private static void checkPoint(String sender, Share s, int point) throws SecAggException {
     if (s.x() != point) {
-      throw new SecAggException("unmask response of " + sender + " holds a share for point " + s.x() + ", not its own "
+      throw new SecAggException("unmask response of " + sender + " holds a share for point " + s.x() + ", not "
           + point);
     }
   }

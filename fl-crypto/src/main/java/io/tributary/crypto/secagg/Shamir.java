@@ -119,11 +119,9 @@ public final class Shamir {
       ys[j] = shares.get(j).element();
     }
     // Barycentric form: f(z) = sum_j c_j * prod_{m != j} (z - x_m), c_j = y_j / prod_{m != j} (x_j - x_m).
-    BigInteger[] denominators = new BigInteger[t];
-    for (int j = 0; j < t; j++) {
-      denominators[j] = smallProduct(points, j, points[j]);
-    }
-    BigInteger[] weights = batchInverse(denominators);
+    // The weights depend on the points alone: cached, since a round reconstructs many secrets from
+    // shares at the same points.
+    BigInteger[] weights = weights(points);
     BigInteger[] c = new BigInteger[t];
     for (int j = 0; j < t; j++) {
       c[j] = reduce(weights[j].multiply(ys[j]));
@@ -146,6 +144,43 @@ public final class Shamir {
     int copy = Math.min(magnitude.length, SECRET_BYTES);
     System.arraycopy(magnitude, magnitude.length - copy, out, SECRET_BYTES - copy, copy);
     return out;
+  }
+
+  /** Weight sets by their points; cleared when it grows past {@link #WEIGHT_CACHE_SIZE} entries. */
+  private static final java.util.concurrent.ConcurrentHashMap<PointSet, BigInteger[]> WEIGHTS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int WEIGHT_CACHE_SIZE = 4096;
+
+  private record PointSet(long[] points) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof PointSet p && java.util.Arrays.equals(points, p.points);
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Arrays.hashCode(points);
+    }
+  }
+
+  /** The barycentric weights 1 / prod_{m != j}(x_j − x_m) of {@code points} (the array is not kept). */
+  private static BigInteger[] weights(long[] points) {
+    PointSet key = new PointSet(points.clone());
+    BigInteger[] cached = WEIGHTS.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    int t = points.length;
+    BigInteger[] denominators = new BigInteger[t];
+    for (int j = 0; j < t; j++) {
+      denominators[j] = smallProduct(points, j, points[j]);
+    }
+    BigInteger[] weights = batchInverse(denominators);
+    if (WEIGHTS.size() >= WEIGHT_CACHE_SIZE) {
+      WEIGHTS.clear();
+    }
+    WEIGHTS.put(key, weights);
+    return weights;
   }
 
   /**

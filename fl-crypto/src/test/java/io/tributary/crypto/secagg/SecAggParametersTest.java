@@ -291,4 +291,24 @@ class SecAggParametersTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
     assertTrue(e.getMessage().contains(name), e.getMessage());
   }
+
+  @Test
+  void sharePoint_ringOffsets_distinctPerOwnerAndAlikeAcrossOwners() {
+    Quantizer q = new Quantizer(1.0, 16, 1);
+    for (SecAggParameters p : new SecAggParameters[] {SecAggParameters.of(30, 8, 5, q),
+        SecAggParameters.of(30, 29, 16, q)}) {
+      java.util.Set<java.util.Set<Integer>> holderPointSets = new java.util.HashSet<>();
+      for (int owner = 0; owner < 30; owner++) {
+        java.util.Set<Integer> points = new java.util.TreeSet<>();
+        for (int holder : p.neighbours(owner, 99)) {
+          int x = p.sharePoint(owner, holder, 99);
+          assertTrue(x >= 1 && x <= 29, "point " + x);
+          assertTrue(points.add(x), "points of one owner's holders are distinct");
+        }
+        holderPointSets.add(points);
+      }
+      assertEquals(1, holderPointSets.size(), "every owner's neighbours hold the same points: " + holderPointSets);
+    }
+    assertThrows(IllegalArgumentException.class, () -> SecAggParameters.of(30, 8, 5, q).sharePoint(3, 3, 99));
+  }
 }
