@@ -138,6 +138,7 @@ public final class SecAggBenchmark {
     }
     SecAggServer server = new SecAggServer(setup, serverThreads);
     long serverNanos = 0;
+    long[] stageNanos = new long[5];
     try {
       List<KeyAdvertisement> ads = parallel(pool, ids, id -> timed(clientNanos, () -> clients.get(id).advertiseKeys()));
       long t0 = System.nanoTime();
@@ -146,6 +147,7 @@ public final class SecAggBenchmark {
         up.get(a.client())[0] += 64 + 64 + a.client().length() + 8;
       }
       Map<String, List<KeyAdvertisement>> keys = server.closeAdvertisements();
+      stageNanos[0] += System.nanoTime() - t0;
       serverNanos += System.nanoTime() - t0;
       keys.forEach((id, list) -> down.get(id)[0] += list.size() * (64L + 64 + 6 + 8));
       List<EncryptedShares> shares = parallel(pool, ids,
@@ -158,6 +160,7 @@ public final class SecAggBenchmark {
         }
       }
       Map<String, List<EncryptedShare>> inbox = server.closeShares();
+      stageNanos[1] += System.nanoTime() - t0;
       serverNanos += System.nanoTime() - t0;
       inbox.forEach((id, list) -> list.forEach(e -> down.get(id)[0] += e.ciphertext().length + e.sender().length()));
       List<String> maskers = ids.stream().filter(id -> !dropped.contains(id)).toList();
@@ -169,6 +172,7 @@ public final class SecAggBenchmark {
         up.get(m.sender())[0] += 4L * m.values().length;
       }
       SurvivorSet survivors = server.closeMaskedInputs();
+      stageNanos[2] += System.nanoTime() - t0;
       serverNanos += System.nanoTime() - t0;
       List<ConsistencySignature> sigs = parallel(pool, survivors.survivors(),
           id -> timed(clientNanos, () -> clients.get(id).consistencyCheck(survivors)));
@@ -178,6 +182,7 @@ public final class SecAggBenchmark {
         up.get(s.sender())[0] += 64;
       }
       Map<String, UnmaskRequest> requests = server.closeConsistency();
+      stageNanos[3] += System.nanoTime() - t0;
       serverNanos += System.nanoTime() - t0;
       requests.forEach((id, r) -> down.get(id)[0] += 6L * (r.survivors().size() + r.dropped().size())
           + 70L * r.signatures().size());
@@ -191,9 +196,11 @@ public final class SecAggBenchmark {
       long t1 = System.nanoTime();
       int[] sum = server.finish();
       long finishNanos = System.nanoTime() - t1;
+      stageNanos[4] += System.nanoTime() - t0;
       serverNanos += System.nanoTime() - t0;
       if (System.getenv("SECAGG_BENCH_DETAIL") != null) {
-        System.out.printf(Locale.ROOT, "  (unmask stage %.3f s, of which finish() %.3f s)%n",
+        System.out.printf(Locale.ROOT, "  (stages %.3f / %.3f / %.3f / %.3f s, unmask stage %.3f s of which finish()"
+            + " %.3f s)%n", stageNanos[0] / 1e9, stageNanos[1] / 1e9, stageNanos[2] / 1e9, stageNanos[3] / 1e9,
             (System.nanoTime() - t0) / 1e9, finishNanos / 1e9);
       }
       int[] expected = new int[dimension + 1];

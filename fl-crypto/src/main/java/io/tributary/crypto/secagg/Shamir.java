@@ -118,17 +118,12 @@ public final class Shamir {
       points[j] = xs[j];
       ys[j] = shares.get(j).element();
     }
-    // Barycentric form: f(z) = sum_j c_j * prod_{m != j} (z - x_m), c_j = y_j / prod_{m != j} (x_j - x_m).
-    // The weights depend on the points alone: cached, since a round reconstructs many secrets from
-    // shares at the same points.
-    BigInteger[] weights = weights(points);
-    BigInteger[] c = new BigInteger[t];
-    for (int j = 0; j < t; j++) {
-      c[j] = reduce(weights[j].multiply(ys[j]));
-    }
-    BigInteger secret = evaluate(c, points, 0);
+    // f(z) = sum_j y_j L_j(z), with the Lagrange basis L_j(z) = prod_{m != j} (z - x_m) / (x_j - x_m).
+    // The basis depends on the points and z alone: cached, since a round reconstructs many secrets
+    // from shares at the same points, so each secret then costs t multiplications.
+    BigInteger secret = dot(basis(points, 0), ys);
     for (int e = t; e < xs.length; e++) {
-      if (!evaluate(c, points, xs[e]).equals(shares.get(e).element())) {
+      if (!dot(basis(points, xs[e]), ys).equals(shares.get(e).element())) {
         throw new IllegalArgumentException(
             "inconsistent shares: the share at x = " + xs[e] + " is not on the polynomial through the"
                 + " first " + t + " shares (tampered, or shares of different secrets)");
@@ -144,6 +139,68 @@ public final class Shamir {
     int copy = Math.min(magnitude.length, SECRET_BYTES);
     System.arraycopy(magnitude, magnitude.length - copy, out, SECRET_BYTES - copy, copy);
     return out;
+  }
+
+  /** Σ_j a_j·b_j mod p, reduced once at the end. */
+  private static BigInteger dot(BigInteger[] a, BigInteger[] b) {
+    BigInteger sum = BigInteger.ZERO;
+    for (int j = 0; j < a.length; j++) {
+      sum = sum.add(a[j].multiply(b[j]));
+    }
+    return reduce(sum);
+  }
+
+  /** Lagrange bases by (points, z); cleared when it grows past {@link #WEIGHT_CACHE_SIZE} entries. */
+  private static final java.util.concurrent.ConcurrentHashMap<PointSet, BigInteger[]> BASES =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * L_j(z) for every j: w_j · prod_{m != j}(z − x_m), with w_j the barycentric weights. For z not a
+   * point: prod_m (z − x_m) · w_j / (z − x_j), all the inverses in one batch.
+   */
+  private static BigInteger[] basis(long[] points, long z) {
+    long[] keyPoints = java.util.Arrays.copyOf(points, points.length + 1);
+    keyPoints[points.length] = z;
+    PointSet key = new PointSet(keyPoints);
+    BigInteger[] cached = BASES.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    int t = points.length;
+    BigInteger[] w = weights(points);
+    BigInteger[] out = new BigInteger[t];
+    int at = -1;
+    for (int j = 0; j < t; j++) {
+      if (points[j] == z) {
+        at = j;
+      }
+    }
+    if (at >= 0) {
+      // z is one of the points: L_at(z) = 1, every other L_j(z) = 0.
+      for (int j = 0; j < t; j++) {
+        out[j] = j == at ? BigInteger.ONE : BigInteger.ZERO;
+      }
+    } else {
+      BigInteger full = smallProduct(points, -1, z);
+      BigInteger[] differences = new BigInteger[t];
+      for (int j = 0; j < t; j++) {
+        differences[j] = signedSmall(z - points[j]);
+      }
+      BigInteger[] inverses = batchInverse(differences);
+      for (int j = 0; j < t; j++) {
+        out[j] = reduce(reduce(full.multiply(w[j])).multiply(inverses[j]));
+      }
+    }
+    if (BASES.size() >= WEIGHT_CACHE_SIZE) {
+      BASES.clear();
+    }
+    BASES.put(key, out);
+    return out;
+  }
+
+  /** A small signed integer as a field element. */
+  private static BigInteger signedSmall(long a) {
+    return reduce(BigInteger.valueOf(a));
   }
 
   /** Weight sets by their points; cleared when it grows past {@link #WEIGHT_CACHE_SIZE} entries. */
@@ -181,28 +238,6 @@ public final class Shamir {
     }
     WEIGHTS.put(key, weights);
     return weights;
-  }
-
-  /**
-   * f(z) = sum_j c_j prod_{m != j}(z − x_m), by the recurrence S_j = c_j·prod_{m &gt; j}(z − x_m) +
-   * (z − x_j)·S_{j+1}: t field multiplications, the suffix products being cheap small-factor ones.
-   */
-  private static BigInteger evaluate(BigInteger[] c, long[] points, long z) {
-    int t = c.length;
-    BigInteger s = BigInteger.ZERO;
-    BigInteger suffix = BigInteger.ONE; // prod_{m > j} (z - x_m) mod p
-    for (int j = t - 1; j >= 0; j--) {
-      long a = z - points[j];
-      s = reduce(c[j].multiply(suffix).add(mulSmall(s, a)));
-      suffix = mulSmall(suffix, a);
-    }
-    return s;
-  }
-
-  /** v·a mod p for v in [0, p) and a small signed factor. */
-  private static BigInteger mulSmall(BigInteger v, long a) {
-    BigInteger product = reduce(v.multiply(BigInteger.valueOf(Math.abs(a))));
-    return a < 0 && product.signum() != 0 ? P.subtract(product) : product;
   }
 
   /**
