@@ -85,6 +85,17 @@ class SecureAggregationEndToEndTest {
     return 10L * (id + 1);
   }
 
+  /** A crash that may or may not happen: {@link #maybeCrash} throws when it does, returns otherwise. */
+  @FunctionalInterface
+  interface ConditionalCrash extends Runnable {
+    void maybeCrash();
+
+    @Override
+    default void run() {
+      maybeCrash();
+    }
+  }
+
   /** A trainer returning {@link #delta}; a {@code crash} runnable runs instead for a crashing client. */
   static final class ScriptedTrainer implements Trainer {
     final int id;
@@ -102,7 +113,9 @@ class SecureAggregationEndToEndTest {
 
     @Override
     public FitResult fit(ModelWeights global, FitInstructions instructions) {
-      if (crash != null) {
+      if (crash instanceof ConditionalCrash c) {
+        c.maybeCrash();
+      } else if (crash != null) {
         crash.run();
         throw new IllegalStateException("client " + id + " crashed after sending its shares");
       }
@@ -150,10 +163,30 @@ class SecureAggregationEndToEndTest {
     final List<CompletableFuture<FlClient.Outcome>> outcomes = new ArrayList<>();
 
     Cohort(int port, int size, java.util.Set<Integer> crashing) {
+      this(port, size, crashing, null, null);
+    }
+
+    /**
+     * @param crashFirst when not null, each client also crashes at its first fit while this budget lasts
+     *     (the first clients to train, whoever they are), recording its id in {@code crashed}
+     */
+    Cohort(int port, int size, java.util.Set<Integer> crashing, java.util.concurrent.atomic.AtomicInteger crashFirst,
+        java.util.Set<Integer> crashed) {
       for (int k = 0; k < size; k++) {
         ManagedChannel channel = ManagedChannelBuilder.forTarget("127.0.0.1:" + port).usePlaintext().build();
         channels.add(channel);
+        int id = k;
         Runnable crash = crashing.contains(k) ? channel::shutdownNow : null;
+        if (crashFirst != null) {
+          java.util.concurrent.atomic.AtomicBoolean decided = new java.util.concurrent.atomic.AtomicBoolean();
+          crash = (ConditionalCrash) () -> {
+            if (!decided.getAndSet(true) && crashFirst.getAndDecrement() > 0) {
+              crashed.add(id);
+              channel.shutdownNow();
+              throw new IllegalStateException("client " + id + " crashed after sending its shares");
+            }
+          };
+        }
         clients.add(FlClient.builder().channel(channel).clientId("sa" + k).trainer(new ScriptedTrainer(k, crash))
             .secureAggregation(true).initialBackoff(Duration.ofMillis(20)).maxBackoff(Duration.ofMillis(200))
             .maxUnavailable(Duration.ofSeconds(5)).build());
@@ -229,6 +262,43 @@ class SecureAggregationEndToEndTest {
       }
       assertEquals(4, server.history().get(0).accepted());
       assertEquals(1, server.history().get(0).failures().size());
+      assertEquals(0, server.coordinator().plainUpdatesFolded());
+    }
+  }
+
+  @Test
+  void secureRound_failsClosedThenRetried_secondAttemptSucceedsWithTheLiveClients() throws Exception {
+    int port = freePort();
+    // 8 clients, 5 a round (t = 3): the first 3 that train in attempt 1 crash after sending their shares,
+    // so attempt 1 fails closed; attempt 2 takes only clients heard from since, and succeeds.
+    ServerConfig config = config(port, 5).rounds(1).minReports(3).maxRoundAttempts(2)
+        .roundDeadline(Duration.ofSeconds(5)).secAggStageTimeout(Duration.ofSeconds(5)).build();
+    List<String> failures = new CopyOnWriteArrayList<>();
+    RoundListener listener = new RoundListener() {
+      @Override
+      public void onRoundFailed(long round, int attempt, String reason) {
+        failures.add(reason);
+      }
+    };
+    java.util.Set<Integer> crashed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    try (FlServer server = FlServer.builder(config).listener(listener).build().start();
+        Cohort cohort = new Cohort(port, 8, java.util.Set.of(), new java.util.concurrent.atomic.AtomicInteger(3),
+            crashed)) {
+      assertTrue(server.awaitRounds(180_000), "the retried round should complete");
+      assertEquals(1, failures.size(), failures.toString());
+      assertTrue(failures.get(0).contains("failed closed"), failures.get(0));
+      assertEquals(3, crashed.size(), crashed.toString());
+      List<Integer> alive = new ArrayList<>();
+      for (int k = 0; k < 8; k++) {
+        if (!crashed.contains(k)) {
+          alive.add(k);
+        }
+      }
+      assertEquals(5, server.history().get(0).accepted());
+      double[] expected = fedAvg(NET.initialize(11), alive, 1);
+      for (int i = 0; i < N; i++) {
+        assertEquals(expected[i], server.globalModel().get(i), step(config) + 1e-6, "parameter " + i);
+      }
       assertEquals(0, server.coordinator().plainUpdatesFolded());
     }
   }

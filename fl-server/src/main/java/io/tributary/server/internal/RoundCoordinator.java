@@ -899,11 +899,15 @@ public final class RoundCoordinator {
     attempt++;
     long start = clock.millis();
     long lastLog = start;
+    // After a failed attempt, only clients heard from since it failed are candidates: a client that
+    // vanished mid-round (the usual reason the attempt failed) still looks fresh by its last check-in,
+    // and selecting it again would fail the retry the same way.
+    long seenSince = attempt > 1 ? start : Long.MIN_VALUE;
     while (!stopRequested) {
       long now = clock.millis();
       List<String> fresh = new ArrayList<>();
       for (Map.Entry<String, Long> e : new TreeMap<>(lastSeen).entrySet()) {
-        if (now - e.getValue() <= CLIENT_FRESHNESS_MS) {
+        if (now - e.getValue() <= CLIENT_FRESHNESS_MS && e.getValue() >= seenSince) {
           fresh.add(e.getKey());
         }
       }
