@@ -3,7 +3,6 @@ package io.tributary.core.strategy;
 import io.tributary.core.aggregate.AggregatedUpdate;
 import io.tributary.core.model.ModelWeights;
 import io.tributary.core.protocol.RoundResults;
-import java.util.Map;
 
 /**
  * The adaptive server optimizers of Reddi et al., Algorithm 2: {@link FedAdagrad}, {@link FedAdam}
@@ -56,17 +55,14 @@ public abstract class AdaptiveFedOpt extends FedOpt {
   /** β2 for the rules that decay v (Adam, Yogi); Adagrad's builder leaves the default, unread. */
   final double beta2;
   private final boolean usesBeta2;
-  private final ServerState state;
 
   AdaptiveFedOpt(Builder<?> b) {
-    super(b);
+    super(b, new ServerState.Vector(FIRST_MOMENT, 0f, Double.NEGATIVE_INFINITY),
+        new ServerState.Vector(SECOND_MOMENT, (float) (b.tau * b.tau), 0));
     this.beta1 = b.beta1;
     this.beta2 = b.beta2;
     this.usesBeta2 = b instanceof DecayingBuilder<?>;
     this.tau = b.tau;
-    this.state = new ServerState(name(),
-        new ServerState.Vector(FIRST_MOMENT, 0f, Double.NEGATIVE_INFINITY),
-        new ServerState.Vector(SECOND_MOMENT, (float) (tau * tau), 0));
   }
 
   /** The first-moment decay β1. */
@@ -103,20 +99,7 @@ public abstract class AdaptiveFedOpt extends FedOpt {
     return global.plus(step, (float) serverLearningRate());
   }
 
-  /** {@code {"m": m, "v": v}} once a round has run, else empty. */
-  @Override
-  public final synchronized Map<String, float[]> state() {
-    return state.snapshot();
-  }
 
-  /**
-   * Accepts what {@link #state()} returns: exactly {@code "m"} and {@code "v"}, of equal length,
-   * finite, v ≥ 0.
-   */
-  @Override
-  public final synchronized void restoreState(Map<String, float[]> saved) {
-    state.restore(saved);
-  }
 
   @Override
   String serverHyperParameters() {

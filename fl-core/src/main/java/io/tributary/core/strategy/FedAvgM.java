@@ -3,7 +3,6 @@ package io.tributary.core.strategy;
 import io.tributary.core.aggregate.AggregatedUpdate;
 import io.tributary.core.model.ModelWeights;
 import io.tributary.core.protocol.RoundResults;
-import java.util.Map;
 
 /**
  * FedAvg with server momentum: clients train as in {@link FedAvg}; the server keeps a momentum
@@ -33,12 +32,10 @@ public final class FedAvgM extends FedOpt {
   public static final String MOMENTUM = "momentum";
 
   private final double momentum;
-  private final ServerState state;
 
   private FedAvgM(Builder b) {
-    super(b);
+    super(b, new ServerState.Vector(MOMENTUM, 0f, Double.NEGATIVE_INFINITY));
     this.momentum = b.momentum;
-    this.state = new ServerState(name(), new ServerState.Vector(MOMENTUM, 0f, Double.NEGATIVE_INFINITY));
   }
 
   /** Client defaults as {@link FedAvg}; server learning rate η = 1 and momentum β = 0.9. */
@@ -69,17 +66,7 @@ public final class FedAvgM extends FedOpt {
     return global.plus(v, (float) serverLearningRate());
   }
 
-  /** {@code {"momentum": v}} once a round has run, else empty. */
-  @Override
-  public synchronized Map<String, float[]> state() {
-    return state.snapshot();
-  }
 
-  /** Accepts what {@link #state()} returns: {@code "momentum"} only, finite values. */
-  @Override
-  public synchronized void restoreState(Map<String, float[]> saved) {
-    state.restore(saved);
-  }
 
   @Override
   String serverHyperParameters() {

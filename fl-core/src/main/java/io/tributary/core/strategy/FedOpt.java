@@ -5,6 +5,7 @@ import io.tributary.core.aggregate.robust.RobustAggregator;
 import io.tributary.core.config.ConfigValues;
 import io.tributary.core.config.TrainingKeys;
 import io.tributary.core.model.ModelWeights;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -37,8 +38,13 @@ public abstract class FedOpt implements Strategy {
   private final double proximalMu;
   private final Weighting weighting;
   private final RobustAggregator robustAggregator;
+  /** The server optimizer's state (momentum, moments, control variate); none for FedAvg and kin. */
+  final ServerState state;
 
-  FedOpt(Builder<?> b) {
+  /**
+   * @param stateVectors the named vectors the server step carries between rounds, if any
+   */
+  FedOpt(Builder<?> b, ServerState.Vector... stateVectors) {
     this.learningRate = b.learningRate;
     this.localEpochs = b.localEpochs;
     this.batchSize = b.batchSize;
@@ -47,6 +53,29 @@ public abstract class FedOpt implements Strategy {
     this.proximalMu = b.proximalMu;
     this.weighting = b.weighting;
     this.robustAggregator = b.robustAggregator;
+    this.state = new ServerState(name(), stateVectors);
+  }
+
+  /**
+   * Copies of the server state's vectors by name, once a round has run; empty before, and always for
+   * strategies without state. Serialised with the server step on this instance.
+   */
+  @Override
+  public final synchronized Map<String, float[]> state() {
+    return state.snapshot();
+  }
+
+  /**
+   * Accepts what {@link #state()} returns: the strategy's own vector names, equal lengths, finite values
+   * within their bounds; an empty map restores a fresh instance's state.
+   */
+  @Override
+  public final synchronized void restoreState(Map<String, float[]> saved) {
+    if (!state.hasVectors()) {
+      Strategy.super.restoreState(saved);
+      return;
+    }
+    state.restore(saved);
   }
 
   /** The proximal coefficient μ the clients add to their objective; 0 for none. */

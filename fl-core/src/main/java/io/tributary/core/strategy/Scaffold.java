@@ -3,7 +3,6 @@ package io.tributary.core.strategy;
 import io.tributary.core.aggregate.AggregatedUpdate;
 import io.tributary.core.model.ModelWeights;
 import io.tributary.core.protocol.RoundResults;
-import java.util.Map;
 
 /**
  * SCAFFOLD, stochastic controlled averaging: the server keeps a control variate c (its estimate of
@@ -38,12 +37,10 @@ public final class Scaffold extends FedOpt {
   public static final String CONTROL = "control";
 
   private final long totalClients;
-  private final ServerState state;
 
   private Scaffold(Builder b) {
-    super(b);
+    super(b, new ServerState.Vector(CONTROL, 0f, Double.NEGATIVE_INFINITY));
     this.totalClients = b.totalClients;
-    this.state = new ServerState(name(), new ServerState.Vector(CONTROL, 0f, Double.NEGATIVE_INFINITY));
   }
 
   /** Client defaults as {@link FedAvg}, uniform weighting, server learning rate 1; set {@code totalClients}. */
@@ -94,17 +91,7 @@ public final class Scaffold extends FedOpt {
     return global.plus(meanUpdate(global, aggregate), (float) serverLearningRate());
   }
 
-  /** {@code {"control": c}} once c exists, else empty. */
-  @Override
-  public synchronized Map<String, float[]> state() {
-    return state.snapshot();
-  }
 
-  /** Accepts what {@link #state()} returns: {@code "control"} only, finite values. */
-  @Override
-  public synchronized void restoreState(Map<String, float[]> saved) {
-    state.restore(saved);
-  }
 
   /**
    * The client's gradient correction c − c_i, into a new array; {@code clientControl} null means c_i =

@@ -52,6 +52,11 @@ final class ServerState {
     }
   }
 
+  /** Whether the strategy keeps any vector at all. */
+  boolean hasVectors() {
+    return !specs.isEmpty();
+  }
+
   /** The live vector {@code k} (in constructor order), updated in place; {@link #prepare} first. */
   float[] vector(int k) {
     return vectors[k];
