@@ -277,6 +277,8 @@ public final class SimulationEngine {
     // The test set in fixed parts evaluated in parallel and summed in part order: the same metrics
     // whatever the thread count.
     List<SharedDataTrainer> evaluators = new ArrayList<>();
+    // The SecAgg weight bound scans every client once per run, not once per round.
+    long secureMaxWeight = config.secureAggregation() ? maxAggregationWeight(population) : 1;
     ControlVariateStore controls = scaffold != null
         ? new ControlVariateStore(net.layout().totalElements(), CONTROL_VARIATE_HEAP_BYTES) : null;
     try {
@@ -311,7 +313,7 @@ public final class SimulationEngine {
         SecureAggregationRound secure = null;
         String secureFailure = null;
         if (config.secureAggregation()) {
-          secure = new SecureAggregationRound(config.seed(), round, cohort, secureParameters(cohort.length, population),
+          secure = new SecureAggregationRound(config.seed(), round, cohort, secureParameters(cohort.length, secureMaxWeight),
               parameters, 1);
           try {
             secure.prepare();
@@ -690,11 +692,7 @@ public final class SimulationEngine {
    * aggregation weight a client can have; its levels are the configured ones or the most (up to 2^16)
    * that keep n · W · (L − 1) below 2^32.
    */
-  private io.tributary.crypto.secagg.SecAggParameters secureParameters(int n, Population population) {
-    long maxWeight = 1;
-    if (config.strategySpec().weighting() == io.tributary.core.strategy.Weighting.EXAMPLES) {
-      maxWeight = data.onDemand() ? SimulationData.generator(config).maxSize() : maxClientSize(population);
-    }
+  private io.tributary.crypto.secagg.SecAggParameters secureParameters(int n, long maxWeight) {
     int levels = config.secaggLevels();
     if (levels == 0) {
       long room = (0xFFFFFFFFL / ((long) n * maxWeight)) + 1;
@@ -714,6 +712,14 @@ public final class SimulationEngine {
     } catch (IllegalArgumentException e) {
       return io.tributary.crypto.secagg.SecAggParameters.of(n, n - 1, n / 2 + 1, q);
     }
+  }
+
+  /** The largest aggregation weight a client can have: its example count, or 1 with uniform weighting. */
+  private long maxAggregationWeight(Population population) {
+    if (config.strategySpec().weighting() != io.tributary.core.strategy.Weighting.EXAMPLES) {
+      return 1;
+    }
+    return data.onDemand() ? SimulationData.generator(config).maxSize() : maxClientSize(population);
   }
 
   private int maxClientSize(Population population) {
