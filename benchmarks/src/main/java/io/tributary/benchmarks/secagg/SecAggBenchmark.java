@@ -18,6 +18,7 @@ import io.tributary.crypto.secagg.SecAggServer;
 import io.tributary.crypto.secagg.SeededSecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -31,7 +32,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * SecAgg+ cost: one full round of the real protocol (real X25519, AES-GCM, Ed25519, Shamir, AES-CTR
+ * SecAgg+ cost: full rounds of the real protocol (real X25519, AES-GCM, Ed25519, Shamir, AES-CTR
  * masks) per configuration, clients computed on a pool, the server on one thread (as the commonly
  * cited single-threaded figures for Bonawitz et al.) and again on all threads. Clients drop out after
  * ShareKeys (they never send their masked input), the expensive case for the server. Prints client
@@ -54,6 +55,7 @@ public final class SecAggBenchmark {
     List<String> graphs = List.of("harary", "complete");
     int threads = Runtime.getRuntime().availableProcessors();
     int serverThreads = 1;
+    int repeat = 3;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--clients" -> clients = Arrays.stream(args[++i].split(",")).map(Integer::valueOf).toList();
@@ -62,16 +64,21 @@ public final class SecAggBenchmark {
         case "--graph" -> graphs = List.of(args[++i].split(","));
         case "--threads" -> threads = Integer.parseInt(args[++i]);
         case "--server-threads" -> serverThreads = Integer.parseInt(args[++i]);
+        case "--repeat" -> repeat = Integer.parseInt(args[++i]);
         case "--help", "-h" -> {
           System.out.println("SecAggBenchmark [--clients 100,500,1000] [--dimension 100000] [--dropout 0,0.1,0.3]"
-              + " [--graph harary,complete] [--threads N] [--server-threads N]");
+              + " [--graph harary,complete] [--threads N] [--server-threads N] [--repeat R]");
           return;
         }
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
+    if (repeat < 1) {
+      throw new IllegalArgumentException("--repeat must be >= 1, got " + repeat);
+    }
     System.out.printf(Locale.ROOT, "SecAgg+ round, D = %,d, clients on %d threads, server on %d; dropouts after"
-        + " ShareKeys%n", dimension, threads, serverThreads);
+        + " ShareKeys; each row the median of %d rounds (the JVM warmed by the first)%n", dimension, threads,
+        serverThreads, repeat);
     System.out.printf(Locale.ROOT, "%-9s %6s %5s %4s %8s %10s %12s %14s %14s %8s%n", "graph", "n", "k", "t",
         "dropout", "client s", "server s", "up/client", "down/client", "up/f32");
     for (String graph : graphs) {
@@ -90,14 +97,25 @@ public final class SecAggBenchmark {
           }
         }
         for (double dropout : dropouts) {
-          run(p, graph, dimension, dropout, threads, serverThreads);
+          List<Row> rows = new ArrayList<>();
+          for (int r = 0; r < repeat; r++) {
+            rows.add(run(p, dimension, dropout, threads, serverThreads));
+          }
+          rows.sort(Comparator.comparingDouble(Row::serverSeconds));
+          Row row = rows.get(rows.size() / 2);
+          System.out.printf(Locale.ROOT, "%-9s %6d %5d %4d %7.0f%% %10.3f %12.2f %14s %14s %8.3f%n", graph, n,
+              p.degree(), p.threshold(), 100 * dropout, row.clientSeconds(), row.serverSeconds(),
+              bytes(row.upBytes()), bytes(row.downBytes()), row.upBytes() / (4.0 * dimension));
         }
       }
     }
   }
 
-  private static void run(SecAggParameters p, String graph, int dimension, double dropout, int threads,
-      int serverThreads) throws Exception {
+  /** One round's figures: mean client compute, server time, the largest upload and download of a client. */
+  private record Row(double clientSeconds, double serverSeconds, long upBytes, long downBytes) {}
+
+  private static Row run(SecAggParameters p, int dimension, double dropout, int threads, int serverThreads)
+      throws Exception {
     int n = p.clients();
     List<String> ids = new ArrayList<>();
     Map<String, byte[]> identityPublic = new HashMap<>();
@@ -219,9 +237,7 @@ public final class SecAggBenchmark {
     double perClient = clientNanos.get() / 1e9 / n;
     long upMax = up.values().stream().mapToLong(a -> a[0]).max().orElse(0);
     long downMax = down.values().stream().mapToLong(a -> a[0]).max().orElse(0);
-    System.out.printf(Locale.ROOT, "%-9s %6d %5d %4d %7.0f%% %10.3f %12.2f %14s %14s %8.3f%n", graph, n,
-        p.degree(), p.threshold(), 100 * dropout, perClient, serverNanos / 1e9, bytes(upMax),
-        bytes(downMax), upMax / (4.0 * dimension));
+    return new Row(perClient, serverNanos / 1e9, upMax, downMax);
   }
 
   private static String bytes(long b) {

@@ -103,6 +103,11 @@ public final class RoundSetup {
     return out;
   }
 
+  /** Whether clients with indices {@code a} and {@code b} are neighbours on the round's graph (O(1)). */
+  public boolean adjacent(int a, int b) {
+    return parameters.adjacent(a, b, graphSeed);
+  }
+
   /** The Shamir point of the share {@code holder} keeps of {@code owner}'s secrets ({@link SecAggParameters#sharePoint}). */
   public int sharePoint(String owner, String holder) {
     return parameters.sharePoint(indexOf(owner), indexOf(holder), graphSeed);

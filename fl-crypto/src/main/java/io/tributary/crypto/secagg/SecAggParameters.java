@@ -250,6 +250,27 @@ public final class SecAggParameters {
     return Math.floorMod(r.position[holder] - r.position[owner], clients);
   }
 
+  /**
+   * Whether clients {@code a} and {@code b} are neighbours on the round's graph, in O(1): on the ring,
+   * whether their offset is within k/2 either way. Equivalent to searching {@link #neighbours}.
+   */
+  public boolean adjacent(int a, int b, long graphSeed) {
+    if (a < 0 || a >= clients || b < 0 || b >= clients) {
+      throw new IllegalArgumentException(
+          "client indices must be in [0, " + clients + "), got " + a + " and " + b);
+    }
+    if (a == b) {
+      return false;
+    }
+    if (isCompleteGraph()) {
+      return true;
+    }
+    Ring r = ring(graphSeed);
+    int offset = Math.floorMod(r.position[b] - r.position[a], clients);
+    int half = degree / 2;
+    return offset <= half || offset >= clients - half;
+  }
+
   private Ring ring(long graphSeed) {
     Ring r = ring;
     if (r == null || r.seed != graphSeed) {

@@ -10,18 +10,18 @@ import io.tributary.crypto.secagg.SecAggMessages.UnmaskRequest;
 import io.tributary.crypto.secagg.SecAggMessages.UnmaskResponse;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.IntStream;
 import org.bouncycastle.crypto.params.X25519PrivateKeyParameters;
 
 /**
@@ -62,23 +62,32 @@ public final class SecAggServer {
   private final RoundSetup setup;
   private final int threads;
   private final int threshold;
+  private final int n;
+  /** Client indices in the order of their ids: the canonical order of every list the server sends. */
+  private final int[] byId;
   private Stage stage = Stage.ADVERTISE;
-  private final Map<String, KeyAdvertisement> u1 = new TreeMap<>();
-  private final Map<String, List<EncryptedShare>> u2 = new TreeMap<>();
-  private final Set<String> u3 = new TreeSet<>();
-  private final Map<String, byte[]> u4 = new TreeMap<>();
-  private final Set<String> answered = new HashSet<>();
+  // Per-client state by index (O(1) lookups; a round routes n·k shares): U1 to U4 and the answers.
+  private final KeyAdvertisement[] u1;
+  private final List<EncryptedShare>[] u2;
+  private final boolean[] u3;
+  private final byte[][] u4;
+  private final boolean[] answered;
+  private int u1Count;
+  private int u2Count;
+  private int u3Count;
+  private int u4Count;
   private final int[] sum;
-  /** Revealed shares by the client they belong to: its self-mask seed's and its mask key's. */
-  private final Map<String, List<Share>> selfMaskShares = new HashMap<>();
-  private final Map<String, List<Share>> maskKeyShares = new HashMap<>();
+  /** Revealed shares by the index of the client they belong to: its self-mask seed's and its mask key's. */
+  private final List<Share>[] selfMaskShares;
+  private final List<Share>[] maskKeyShares;
   private String failure;
   /** The bytes every consistency signature covers, fixed when U3 is. */
-  private byte[] survivorBytes;
+  private volatile byte[] survivorBytes;
 
   /**
    * @param threads threads for the PRG expansions of unmasking (at least 1)
    */
+  @SuppressWarnings("unchecked")
   public SecAggServer(RoundSetup setup, int threads) {
     this.setup = Objects.requireNonNull(setup, "setup");
     if (threads < 1) {
@@ -87,6 +96,17 @@ public final class SecAggServer {
     this.threads = threads;
     this.threshold = setup.parameters().threshold();
     this.sum = new int[setup.dimension()];
+    this.n = setup.clients().size();
+    List<String> clients = setup.clients();
+    this.byId = IntStream.range(0, n).boxed().sorted(Comparator.comparing(clients::get))
+        .mapToInt(Integer::intValue).toArray();
+    this.u1 = new KeyAdvertisement[n];
+    this.u2 = new List[n];
+    this.u3 = new boolean[n];
+    this.u4 = new byte[n][];
+    this.answered = new boolean[n];
+    this.selfMaskShares = new List[n];
+    this.maskKeyShares = new List[n];
   }
 
   public synchronized Stage stage() {
@@ -98,79 +118,108 @@ public final class SecAggServer {
     return failure;
   }
 
-  /** Stage 0: a client's signed key advertisement. */
-  public synchronized void receiveAdvertisement(KeyAdvertisement a) throws SecAggException {
-    expect(Stage.ADVERTISE);
-    checkSender(a.round(), a.client(), "advertisement");
-    if (u1.containsKey(a.client())) {
-      throw new SecAggException("advertisement of " + a.client() + " already received (replay)");
+  /**
+   * Stage 0: a client's signed key advertisement. The signature is checked before the server's lock
+   * is taken, so a server receiving on many threads checks many signatures at once.
+   */
+  public void receiveAdvertisement(KeyAdvertisement a) throws SecAggException {
+    int u = checkSender(a.round(), a.client(), "advertisement");
+    boolean signed = SecAggCrypto.verify(setup.identityKeys().get(a.client()), a.signedBytes(), a.signature());
+    synchronized (this) {
+      expect(Stage.ADVERTISE);
+      if (u1[u] != null) {
+        throw new SecAggException("advertisement of " + a.client() + " already received (replay)");
+      }
+      if (!signed) {
+        throw new SecAggException("advertisement of " + a.client() + " is not signed by its identity key");
+      }
+      u1[u] = a;
+      u1Count++;
     }
-    if (!SecAggCrypto.verify(setup.identityKey(a.client()), a.signedBytes(), a.signature())) {
-      throw new SecAggException("advertisement of " + a.client() + " is not signed by its identity key");
-    }
-    u1.put(a.client(), a);
   }
 
   /** Ends stage 0: for each client that advertised, the advertisements of its neighbours that did. */
   public synchronized Map<String, List<KeyAdvertisement>> closeAdvertisements() throws SecAggException {
     expect(Stage.ADVERTISE);
-    requireAtLeast(u1.size(), "advertised");
-    Map<String, List<KeyAdvertisement>> out = new TreeMap<>();
-    for (String u : u1.keySet()) {
+    requireAtLeast(u1Count, "advertised");
+    Map<String, List<KeyAdvertisement>> out = new HashMap<>(2 * u1Count);
+    for (int u : byId) {
+      if (u1[u] == null) {
+        continue;
+      }
       List<KeyAdvertisement> list = new ArrayList<>();
-      for (String v : setup.neighbours(u)) {
-        KeyAdvertisement a = u1.get(v);
-        if (a != null) {
-          list.add(a);
+      for (int v : setup.parameters().neighbours(u, setup.graphSeed())) {
+        if (u1[v] != null) {
+          list.add(u1[v]);
         }
       }
-      out.put(u, list);
+      out.put(u1[u].client(), list);
     }
     stage = Stage.SHARE;
     return out;
   }
 
   /** Stage 1: a client's encrypted shares, one per neighbour that advertised. */
-  public synchronized void receiveShares(EncryptedShares m) throws SecAggException {
-    expect(Stage.SHARE);
-    checkSender(m.round(), m.sender(), "shares");
-    if (!u1.containsKey(m.sender())) {
-      throw new SecAggException("shares from " + m.sender() + ", who did not advertise keys");
+  public void receiveShares(EncryptedShares m) throws SecAggException {
+    int u = checkSender(m.round(), m.sender(), "shares");
+    // The addressing is checked before the lock: it reads only U1, which is fixed in this stage.
+    synchronized (this) {
+      expect(Stage.SHARE);
     }
-    if (u2.containsKey(m.sender())) {
-      throw new SecAggException("shares of " + m.sender() + " already received (replay)");
-    }
-    Set<String> neighbours = new HashSet<>(setup.neighbours(m.sender()));
-    Set<String> receivers = new HashSet<>();
+    BitSet receivers = new BitSet(n);
     for (EncryptedShare s : m.shares()) {
       if (!s.sender().equals(m.sender())) {
         throw new SecAggException("shares from " + m.sender() + " contain one signed as " + s.sender());
       }
-      if (!neighbours.contains(s.receiver()) || !u1.containsKey(s.receiver())) {
+      int v = setup.indexOf(s.receiver());
+      if (v < 0 || !setup.adjacent(u, v) || u1[v] == null) {
         throw new SecAggException("share from " + m.sender() + " to " + s.receiver()
             + ", who is not one of its neighbours that advertised");
       }
-      if (!receivers.add(s.receiver())) {
+      if (receivers.get(v)) {
         throw new SecAggException("shares from " + m.sender() + " address " + s.receiver() + " twice");
       }
+      receivers.set(v);
     }
-    u2.put(m.sender(), m.shares());
+    synchronized (this) {
+      expect(Stage.SHARE);
+      if (u1[u] == null) {
+        throw new SecAggException("shares from " + m.sender() + ", who did not advertise keys");
+      }
+      if (u2[u] != null) {
+        throw new SecAggException("shares of " + m.sender() + " already received (replay)");
+      }
+      u2[u] = m.shares();
+      u2Count++;
+    }
   }
 
   /** Ends stage 1: for each client that sent shares, the shares addressed to it by others that did. */
   public synchronized Map<String, List<EncryptedShare>> closeShares() throws SecAggException {
     expect(Stage.SHARE);
-    requireAtLeast(u2.size(), "sent shares");
-    Map<String, List<EncryptedShare>> out = new TreeMap<>();
-    for (String u : u2.keySet()) {
-      out.put(u, new ArrayList<>());
+    requireAtLeast(u2Count, "sent shares");
+    @SuppressWarnings("unchecked")
+    List<EncryptedShare>[] inbox = new List[n];
+    for (int u = 0; u < n; u++) {
+      if (u2[u] != null) {
+        inbox[u] = new ArrayList<>(setup.parameters().degree());
+      }
     }
-    for (List<EncryptedShare> shares : u2.values()) {
-      for (EncryptedShare s : shares) {
-        List<EncryptedShare> inbox = out.get(s.receiver());
-        if (inbox != null) {
-          inbox.add(s);
+    for (int u : byId) {
+      if (u2[u] == null) {
+        continue;
+      }
+      for (EncryptedShare s : u2[u]) {
+        List<EncryptedShare> list = inbox[setup.indexOf(s.receiver())];
+        if (list != null) {
+          list.add(s);
         }
+      }
+    }
+    Map<String, List<EncryptedShare>> out = new HashMap<>(2 * u2Count);
+    for (int u = 0; u < n; u++) {
+      if (inbox[u] != null) {
+        out.put(setup.clients().get(u), inbox[u]);
       }
     }
     stage = Stage.MASK;
@@ -180,11 +229,11 @@ public final class SecAggServer {
   /** Stage 2: a masked input, folded into the running sum at once. */
   public synchronized void receiveMaskedInput(MaskedInput m) throws SecAggException {
     expect(Stage.MASK);
-    checkSender(m.round(), m.sender(), "masked input");
-    if (!u2.containsKey(m.sender())) {
+    int u = checkSender(m.round(), m.sender(), "masked input");
+    if (u2[u] == null) {
       throw new SecAggException("masked input from " + m.sender() + ", who sent no shares");
     }
-    if (u3.contains(m.sender())) {
+    if (u3[u]) {
       throw new SecAggException("masked input of " + m.sender() + " already received (replay)");
     }
     if (m.values().length != sum.length) {
@@ -195,32 +244,49 @@ public final class SecAggServer {
     for (int i = 0; i < sum.length; i++) {
       sum[i] += v[i];
     }
-    u3.add(m.sender());
+    u3[u] = true;
+    u3Count++;
   }
 
   /** Ends stage 2: the survivor set U3, the same for every client. */
   public synchronized SurvivorSet closeMaskedInputs() throws SecAggException {
     expect(Stage.MASK);
-    requireAtLeast(u3.size(), "sent masked inputs");
-    survivorBytes = SecAggMessages.survivorBytes(setup.round(), new ArrayList<>(u3));
+    requireAtLeast(u3Count, "sent masked inputs");
+    List<String> survivors = survivors();
+    survivorBytes = SecAggMessages.survivorBytes(setup.round(), survivors);
     stage = Stage.CONSISTENCY;
-    return new SurvivorSet(setup.round(), new ArrayList<>(u3));
+    return new SurvivorSet(setup.round(), survivors);
   }
 
-  /** Stage 3: a survivor's signature over U3, checked at once. */
-  public synchronized void receiveConsistencySignature(ConsistencySignature s) throws SecAggException {
-    expect(Stage.CONSISTENCY);
-    checkSender(s.round(), s.sender(), "consistency signature");
-    if (!u3.contains(s.sender())) {
-      throw new SecAggException("consistency signature from " + s.sender() + ", who is not a survivor");
+  /**
+   * Stage 3: a survivor's signature over U3, checked at once — before the server's lock is taken, so
+   * that signatures arriving on many threads are checked in parallel.
+   */
+  public void receiveConsistencySignature(ConsistencySignature s) throws SecAggException {
+    int u = checkSender(s.round(), s.sender(), "consistency signature");
+    byte[] signed = survivorBytes;
+    if (signed == null) {
+      synchronized (this) {
+        expect(Stage.CONSISTENCY);
+      }
+      signed = survivorBytes;
     }
-    if (u4.containsKey(s.sender())) {
-      throw new SecAggException("consistency signature of " + s.sender() + " already received (replay)");
+    boolean valid = SecAggCrypto.verify(setup.identityKeys().get(s.sender()), signed, s.signature());
+    synchronized (this) {
+      expect(Stage.CONSISTENCY);
+      if (!u3[u]) {
+        throw new SecAggException("consistency signature from " + s.sender() + ", who is not a survivor");
+      }
+      if (u4[u] != null) {
+        throw new SecAggException("consistency signature of " + s.sender() + " already received (replay)");
+      }
+      if (!valid) {
+        throw new SecAggException(
+            "consistency signature of " + s.sender() + " does not verify over the survivor set");
+      }
+      u4[u] = s.signature().clone();
+      u4Count++;
     }
-    if (!SecAggCrypto.verify(setup.identityKey(s.sender()), survivorBytes, s.signature())) {
-      throw new SecAggException("consistency signature of " + s.sender() + " does not verify over the survivor set");
-    }
-    u4.put(s.sender(), s.signature().clone());
   }
 
   /**
@@ -229,24 +295,26 @@ public final class SecAggServer {
    */
   public synchronized Map<String, UnmaskRequest> closeConsistency() throws SecAggException {
     expect(Stage.CONSISTENCY);
-    requireAtLeast(u4.size(), "confirmed the survivor set");
-    List<String> survivors = new ArrayList<>(u3);
+    requireAtLeast(u4Count, "confirmed the survivor set");
+    List<String> survivors = survivors();
     List<String> dropped = new ArrayList<>();
-    for (String u : u2.keySet()) {
-      if (!u3.contains(u)) {
-        dropped.add(u);
+    for (int u : byId) {
+      if (u2[u] != null && !u3[u]) {
+        dropped.add(setup.clients().get(u));
       }
     }
-    Map<String, UnmaskRequest> out = new TreeMap<>();
-    for (String u : u4.keySet()) {
+    Map<String, UnmaskRequest> out = new HashMap<>(2 * u4Count);
+    for (int u : byId) {
+      if (u4[u] == null) {
+        continue;
+      }
       Map<String, byte[]> signatures = new TreeMap<>();
-      for (String v : setup.neighbours(u)) {
-        byte[] sig = u4.get(v);
-        if (sig != null) {
-          signatures.put(v, sig);
+      for (int v : setup.parameters().neighbours(u, setup.graphSeed())) {
+        if (u4[v] != null) {
+          signatures.put(setup.clients().get(v), u4[v]);
         }
       }
-      out.put(u, new UnmaskRequest(setup.round(), survivors, dropped, signatures));
+      out.put(setup.clients().get(u), new UnmaskRequest(setup.round(), survivors, dropped, signatures));
     }
     stage = Stage.UNMASK;
     return out;
@@ -255,36 +323,56 @@ public final class SecAggServer {
   /** Stage 4: the shares a client reveals, each checked to be one the request asked it for. */
   public synchronized void receiveUnmaskResponse(UnmaskResponse r) throws SecAggException {
     expect(Stage.UNMASK);
-    checkSender(r.round(), r.sender(), "unmask response");
-    if (!u4.containsKey(r.sender())) {
+    int h = checkSender(r.round(), r.sender(), "unmask response");
+    if (u4[h] == null) {
       throw new SecAggException("unmask response from " + r.sender() + ", who did not confirm the survivor set");
     }
-    if (!answered.add(r.sender())) {
+    if (answered[h]) {
       throw new SecAggException("unmask response of " + r.sender() + " already received (replay)");
     }
-    Set<String> neighbours = new HashSet<>(setup.neighbours(r.sender()));
-    for (Map.Entry<String, Share> e : r.selfMaskShares().entrySet()) {
-      if (!u3.contains(e.getKey()) || !neighbours.contains(e.getKey())) {
-        answered.remove(r.sender());
-        throw new SecAggException("unmask response of " + r.sender() + " reveals a self-mask share of "
-            + e.getKey() + ", which is not a surviving neighbour");
+    int[] selfOwners = owners(r.sender(), h, r.selfMaskShares(), true);
+    int[] keyOwners = owners(r.sender(), h, r.maskKeyShares(), false);
+    answered[h] = true;
+    add(selfMaskShares, selfOwners, r.selfMaskShares());
+    add(maskKeyShares, keyOwners, r.maskKeyShares());
+  }
+
+  /**
+   * The indices of the owners of the revealed shares, each checked: a self-mask share must belong to
+   * a surviving neighbour, a mask-key share to a neighbour that dropped after ShareKeys, and every share
+   * must sit at the point the holder was given for that owner.
+   */
+  private int[] owners(String sender, int holder, Map<String, Share> shares, boolean selfMask)
+      throws SecAggException {
+    int[] owners = new int[shares.size()];
+    int i = 0;
+    for (Map.Entry<String, Share> e : shares.entrySet()) {
+      int v = setup.indexOf(e.getKey());
+      boolean allowed = v >= 0 && setup.adjacent(holder, v) && (selfMask ? u3[v] : u2[v] != null && !u3[v]);
+      if (!allowed) {
+        throw new SecAggException("unmask response of " + sender + " reveals a "
+            + (selfMask ? "self-mask share of " : "mask-key share of ") + e.getKey() + ", which is not a "
+            + (selfMask ? "surviving neighbour" : "dropped neighbour"));
       }
-    }
-    for (Map.Entry<String, Share> e : r.maskKeyShares().entrySet()) {
-      if (u3.contains(e.getKey()) || !u2.containsKey(e.getKey()) || !neighbours.contains(e.getKey())) {
-        answered.remove(r.sender());
-        throw new SecAggException("unmask response of " + r.sender() + " reveals a mask-key share of "
-            + e.getKey() + ", which is not a dropped neighbour");
+      int point = setup.parameters().sharePoint(v, holder, setup.graphSeed());
+      if (e.getValue().x() != point) {
+        throw new SecAggException("unmask response of " + sender + " holds a share for point " + e.getValue().x()
+            + ", not " + point);
       }
+      owners[i++] = v;
     }
-    for (Map.Entry<String, Share> e : r.selfMaskShares().entrySet()) {
-      checkPoint(r.sender(), e.getValue(), setup.sharePoint(e.getKey(), r.sender()));
+    return owners;
+  }
+
+  private static void add(List<Share>[] byOwner, int[] owners, Map<String, Share> shares) {
+    int i = 0;
+    for (Share s : shares.values()) {
+      int v = owners[i++];
+      if (byOwner[v] == null) {
+        byOwner[v] = new ArrayList<>();
+      }
+      byOwner[v].add(s);
     }
-    for (Map.Entry<String, Share> e : r.maskKeyShares().entrySet()) {
-      checkPoint(r.sender(), e.getValue(), setup.sharePoint(e.getKey(), r.sender()));
-    }
-    r.selfMaskShares().forEach((v, s) -> selfMaskShares.computeIfAbsent(v, k -> new ArrayList<>()).add(s));
-    r.maskKeyShares().forEach((v, s) -> maskKeyShares.computeIfAbsent(v, k -> new ArrayList<>()).add(s));
   }
 
   /**
@@ -298,29 +386,31 @@ public final class SecAggServer {
     expect(Stage.UNMASK);
     try {
       List<Correction> corrections = new ArrayList<>();
-      for (String v : u3) {
-        byte[] b = reconstruct(v, selfMaskShares, "self-mask seed");
-        corrections.add(new Correction(b, false));
+      for (int v : byId) {
+        if (u3[v]) {
+          byte[] b = reconstruct(v, selfMaskShares, "self-mask seed");
+          corrections.add(new Correction(b, false));
+        }
       }
-      for (String v : u2.keySet()) {
-        if (u3.contains(v)) {
+      for (int v : byId) {
+        if (u2[v] == null || u3[v]) {
           continue;
         }
+        String id = setup.clients().get(v);
         byte[] maskKey = reconstruct(v, maskKeyShares, "mask key");
         byte[] publicKey = new X25519PrivateKeyParameters(maskKey, 0).generatePublicKey().getEncoded();
-        if (!Arrays.equals(publicKey, u1.get(v).maskKey())) {
-          throw new SecAggException("the mask key rebuilt for dropped client " + v
+        if (!Arrays.equals(publicKey, u1[v].maskKey())) {
+          throw new SecAggException("the mask key rebuilt for dropped client " + id
               + " does not match its advertisement: wrong shares");
         }
-        int iv = setup.indexOf(v);
-        for (EncryptedShare s : u2.get(v)) {
-          String w = s.receiver();
-          if (!u3.contains(w)) {
+        for (EncryptedShare s : u2[v]) {
+          int w = setup.indexOf(s.receiver());
+          if (!u3[w]) {
             continue;
           }
-          byte[] seed = SecAggClient.pairwiseSeed(maskKey, u1.get(w).maskKey(), setup.round(), v, w);
+          byte[] seed = SecAggClient.pairwiseSeed(maskKey, u1[w].maskKey(), setup.round(), id, s.receiver());
           // w added +PRG when its index is below v's, −PRG otherwise: undo what it did.
-          corrections.add(new Correction(seed, setup.indexOf(w) > iv));
+          corrections.add(new Correction(seed, w > v));
         }
       }
       applyCorrections(corrections);
@@ -330,6 +420,17 @@ public final class SecAggServer {
       fail(e.getMessage());
       throw e;
     }
+  }
+
+  /** U3 as client ids, in id order: the list every client signs. */
+  private List<String> survivors() {
+    List<String> out = new ArrayList<>(u3Count);
+    for (int u : byId) {
+      if (u3[u]) {
+        out.add(setup.clients().get(u));
+      }
+    }
+    return out;
   }
 
   /** One mask to remove: subtract PRG(seed), or add it back when {@code add}. */
@@ -384,8 +485,9 @@ public final class SecAggServer {
     }
   }
 
-  private byte[] reconstruct(String v, Map<String, List<Share>> shares, String what) throws SecAggException {
-    List<Share> list = shares.getOrDefault(v, List.of());
+  private byte[] reconstruct(int owner, List<Share>[] shares, String what) throws SecAggException {
+    String v = setup.clients().get(owner);
+    List<Share> list = shares[owner] == null ? List.of() : shares[owner];
     if (list.size() < threshold) {
       throw new SecAggException("only " + list.size() + " shares of the " + what + " of " + v + " arrived, fewer"
           + " than the threshold " + threshold + ": failing closed, no sum is released");
@@ -404,20 +506,16 @@ public final class SecAggServer {
     }
   }
 
-  private static void checkPoint(String sender, Share s, int point) throws SecAggException {
-    if (s.x() != point) {
-      throw new SecAggException("unmask response of " + sender + " holds a share for point " + s.x() + ", not "
-          + point);
-    }
-  }
-
-  private void checkSender(long round, String sender, String what) throws SecAggException {
+  /** Checks the round and that the sender is in it (the setup is immutable: no lock needed); its index. */
+  private int checkSender(long round, String sender, String what) throws SecAggException {
     if (round != setup.round()) {
       throw new SecAggException(what + " from " + sender + " is for round " + round + ", not " + setup.round());
     }
-    if (setup.indexOf(sender) < 0) {
+    int index = setup.indexOf(sender);
+    if (index < 0) {
       throw new SecAggException(what + " from " + sender + ", who is not in round " + setup.round());
     }
+    return index;
   }
 
   private void requireAtLeast(int count, String what) throws SecAggException {
