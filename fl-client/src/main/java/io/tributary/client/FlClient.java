@@ -36,6 +36,7 @@ import io.tributary.proto.v1.UpdateTrailer;
 import io.tributary.proto.v1.UploadReceipt;
 import io.grpc.stub.StreamObserver;
 import io.tributary.crypto.secagg.Quantizer;
+import io.tributary.crypto.secagg.SecureUpdateCodec;
 import io.tributary.crypto.secagg.RoundSetup;
 import io.tributary.crypto.secagg.SecAggClient;
 import io.tributary.crypto.secagg.SecAggCrypto;
@@ -324,9 +325,11 @@ public final class FlClient implements AutoCloseable {
       if (!Arrays.equals(setup.identityKey(clientId), identity.publicKey())) {
         throw new SecAggException("the round's setup does not hold " + clientId + "'s identity key");
       }
-      if (setup.dimension() != layout.totalElements() + 1) {
-        throw new SecAggException("the round's inputs have " + setup.dimension() + " values, the model "
-            + layout.totalElements() + " + 1");
+      SecureUpdateCodec codec = new SecureUpdateCodec(setup.parameters().quantizer(), layout.totalElements(),
+          task.getSecureAggregation().getAccumulationNorm());
+      if (setup.dimension() != codec.length()) {
+        throw new SecAggException("the round's inputs have " + setup.dimension() + " values, this model and"
+            + " strategy need " + codec.length());
       }
       long callMs = Math.max(0, task.getDeadlineUnixMs() - System.currentTimeMillis())
           + 3 * task.getSecureAggregation().getStageTimeoutMs() + 10_000;
@@ -353,7 +356,8 @@ public final class FlClient implements AutoCloseable {
         result = mod.apply(result, global, instructions);
       }
       checkLength(result, layout, "client mods");
-      int[] encoded = encode(setup.parameters().quantizer(), result, task.getSecureAggregation().getUniformWeights());
+      int[] encoded = encode(codec, setup.parameters().quantizer(), result,
+          task.getSecureAggregation().getUniformWeights());
       MaskedInput masked = secAgg.maskedInput(inbox, encoded);
       reply = exchange(maskedChunks(task, masked.values()), callMs);
 
@@ -386,7 +390,8 @@ public final class FlClient implements AutoCloseable {
    * @throws SecAggException when the update has a NaN or infinite value (refused before masking) or
    *     no examples
    */
-  private int[] encode(Quantizer quantizer, FitResult result, boolean uniform) throws SecAggException {
+  private int[] encode(SecureUpdateCodec codec, Quantizer quantizer, FitResult result, boolean uniform)
+      throws SecAggException {
     long weight = uniform ? 1 : result.numExamples();
     if (weight < 1) {
       throw new SecAggException(clientId + " trained on no examples");
@@ -398,7 +403,7 @@ public final class FlClient implements AutoCloseable {
       weight = quantizer.maxWeight();
     }
     try {
-      return quantizer.encode(result.delta(), weight, secureRandom);
+      return codec.encode(result.delta(), weight, result.accumulationNorm(), secureRandom);
     } catch (IllegalArgumentException e) {
       throw new SecAggException(clientId + "'s update refused before masking: " + e.getMessage(), e);
     }

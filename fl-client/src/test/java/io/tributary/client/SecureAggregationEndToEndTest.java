@@ -119,7 +119,8 @@ class SecureAggregationEndToEndTest {
         crash.run();
         throw new IllegalStateException("client " + id + " crashed after sending its shares");
       }
-      return new FitResult(delta(id, instructions.round()), examples(id), 3, Map.of(FitResult.TRAIN_LOSS, 1.0));
+      return new FitResult(delta(id, instructions.round()), examples(id), 3,
+          Map.of(FitResult.TRAIN_LOSS, 1.0, FitResult.ACCUMULATION_NORM, norm(id)));
     }
 
     @Override
@@ -151,6 +152,39 @@ class SecureAggregationEndToEndTest {
       }
       for (int i = 0; i < N; i++) {
         x[i] += sum[i] / total;
+      }
+    }
+    return x;
+  }
+
+  /**
+   * Client k's FedNova accumulation norm ‖a_k‖₁ (FedAvg ignores it): smallest for the heaviest clients,
+   * whose updates are also the largest, so FedNova and FedAvg land far apart.
+   */
+  private static double norm(int k) {
+    return 5.5 - k;
+  }
+
+  /** The FedNova model by hand: x0 + Σ_rounds τ_eff · Σ w_k Δ_k/‖a_k‖₁ / Σ w_k, τ_eff = Σ w_k‖a_k‖₁ / Σ w_k. */
+  private static double[] fedNova(ModelWeights x0, List<Integer> contributors, long rounds) {
+    double[] x = new double[N];
+    for (int i = 0; i < N; i++) {
+      x[i] = x0.get(i);
+    }
+    for (long r = 1; r <= rounds; r++) {
+      double total = 0;
+      double tau = 0;
+      double[] sum = new double[N];
+      for (int k : contributors) {
+        float[] d = delta(k, r);
+        total += examples(k);
+        tau += examples(k) * norm(k);
+        for (int i = 0; i < N; i++) {
+          sum[i] += examples(k) * d[i] / norm(k);
+        }
+      }
+      for (int i = 0; i < N; i++) {
+        x[i] += tau / total * sum[i] / total;
       }
     }
     return x;
@@ -242,6 +276,27 @@ class SecureAggregationEndToEndTest {
       assertEquals(2, server.history().size());
       assertEquals(5, server.history().get(0).accepted());
       assertEquals(10 + 20 + 30 + 40 + 50, server.history().get(0).totalWeight());
+    }
+  }
+
+  @Test
+  void secureFedNova_tauEffMaskedBesideTheUpdate_modelIsFedNovaWithinQuantization() throws Exception {
+    int port = freePort();
+    ServerConfig config = config(port, 4).rounds(2).strategy("fednova").build();
+    try (FlServer server = FlServer.builder(config).build().start();
+        Cohort cohort = new Cohort(port, 4, java.util.Set.of())) {
+      assertTrue(server.awaitRounds(120_000), "rounds should complete");
+      double[] nova = fedNova(NET.initialize(11), List.of(0, 1, 2, 3), 2);
+      double[] avg = fedAvg(NET.initialize(11), List.of(0, 1, 2, 3), 2);
+      // τ_eff ≤ 5.5 multiplies the quantization error (≤ one step) of the normalised mean, over two rounds.
+      double tolerance = 2 * 5.5 * step(config) + 1e-6;
+      double apart = 0;
+      for (int i = 0; i < N; i++) {
+        assertEquals(nova[i], server.globalModel().get(i), tolerance, "parameter " + i);
+        apart = Math.max(apart, Math.abs(nova[i] - avg[i]));
+      }
+      assertTrue(apart > 10 * tolerance, "FedNova and FedAvg must differ here: " + apart + ", tolerance " + tolerance);
+      assertEquals(0, server.coordinator().plainUpdatesFolded(), "no update reached the server in the clear");
     }
   }
 

@@ -645,11 +645,9 @@ public final class ServerConfig {
         throw new IllegalArgumentException("config 'clip-norm' cannot be combined with 'secure-aggregation': " + why
             + ", so it cannot clip them; clients clip to [-secagg-clip, secagg-clip] before masking instead");
       }
-      if (spec.strategy().equals("fednova") || spec.strategy().equals("scaffold")) {
-        throw new IllegalArgumentException("config 'strategy: " + spec.strategy() + "' cannot be combined with"
-            + " 'secure-aggregation': " + why + ", and " + spec.strategy()
-            + (spec.strategy().equals("fednova") ? " normalises each update by its client's local steps"
-                : " needs each client's control variate delta"));
+      if (spec.strategy().equals("scaffold")) {
+        throw new IllegalArgumentException("config 'strategy: scaffold' cannot be combined with"
+            + " 'secure-aggregation': " + why + ", and scaffold needs each client's control variate delta");
       }
       int smallest = minReports == 0 ? clientsPerRound : minReports;
       if (smallest < 3) {

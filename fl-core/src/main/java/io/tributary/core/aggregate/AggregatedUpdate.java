@@ -17,6 +17,8 @@ public final class AggregatedUpdate {
   private final int updates;
   /** The combined update when it came from a robust aggregator rather than the sums; else null. */
   private final float[] combined;
+  /** Σ w_k‖a_k‖₁ / Σ w_k when secure aggregation summed it (FedNova's τ_eff); else NaN. */
+  private final double meanAccumulationNorm;
 
   AggregatedUpdate(ModelLayout layout, long[] sums, int fractionBits, long totalWeight, int updates) {
     this.layout = layout;
@@ -25,6 +27,17 @@ public final class AggregatedUpdate {
     this.totalWeight = totalWeight;
     this.updates = updates;
     this.combined = null;
+    this.meanAccumulationNorm = Double.NaN;
+  }
+
+  private AggregatedUpdate(AggregatedUpdate a, double meanAccumulationNorm) {
+    this.layout = a.layout;
+    this.sums = a.sums;
+    this.fractionBits = a.fractionBits;
+    this.totalWeight = a.totalWeight;
+    this.updates = a.updates;
+    this.combined = a.combined;
+    this.meanAccumulationNorm = meanAccumulationNorm;
   }
 
   private AggregatedUpdate(ModelLayout layout, float[] combined, int updates) {
@@ -37,6 +50,7 @@ public final class AggregatedUpdate {
     }
     this.totalWeight = 1;
     this.updates = updates;
+    this.meanAccumulationNorm = Double.NaN;
   }
 
   /**
@@ -62,6 +76,26 @@ public final class AggregatedUpdate {
       }
     }
     return new AggregatedUpdate(layout, combined.clone(), updates);
+  }
+
+  /**
+   * This snapshot carrying the weighted mean of the clients' accumulation norms, Σ w_k‖a_k‖₁ / Σ w_k,
+   * when it was summed securely with the updates, so that FedNova takes τ_eff from it rather than from
+   * per-client reports the server never saw.
+   *
+   * @throws IllegalArgumentException when the value is below 1 or not finite (one local step at least)
+   */
+  public AggregatedUpdate withMeanAccumulationNorm(double value) {
+    if (!(value >= 1) || Double.isInfinite(value)) {
+      throw new IllegalArgumentException("mean accumulation norm must be at least 1 and finite, got " + value);
+    }
+    return new AggregatedUpdate(this, value);
+  }
+
+  /** Σ w_k‖a_k‖₁ / Σ w_k when secure aggregation summed it; empty otherwise. */
+  public java.util.OptionalDouble meanAccumulationNorm() {
+    return Double.isNaN(meanAccumulationNorm) ? java.util.OptionalDouble.empty()
+        : java.util.OptionalDouble.of(meanAccumulationNorm);
   }
 
   public ModelLayout layout() {

@@ -24,7 +24,9 @@ import io.tributary.core.protocol.RoundResults;
  *
  * <p>Streaming: each update is folded multiplied by 1/‖a_i‖₁ ({@link #updateMultiplier}), and τ_eff
  * comes from the accepted updates' reported norms, so memory stays O(model). A client that reports
- * no norm is taken to have run vanilla SGD (‖a_i‖₁ = its steps).
+ * no norm is taken to have run vanilla SGD (‖a_i‖₁ = its steps). Under secure aggregation each client
+ * masks Δ_i/‖a_i‖₁ with its weight and, beside it, w_i·‖a_i‖₁; the server learns Σ w_i·‖a_i‖₁ and
+ * takes τ_eff from {@link AggregatedUpdate#meanAccumulationNorm()}, never seeing a client's norm.
  *
  * <p>Wang, Liu, Liang, Joshi, Poor: "Tackling the Objective Inconsistency Problem in Heterogeneous
  * Federated Optimization", NeurIPS 2020.
@@ -44,6 +46,11 @@ public final class FedNova extends FedOpt {
   @Override
   public String name() {
     return "fednova";
+  }
+
+  @Override
+  public boolean needsAccumulationNorm() {
+    return true;
   }
 
   /**
@@ -83,7 +90,9 @@ public final class FedNova extends FedOpt {
   public ModelWeights aggregateFit(
       long round, ModelWeights global, AggregatedUpdate aggregate, RoundResults results) {
     float[] normalized = meanUpdate(global, aggregate);
-    return global.plus(normalized, (float) (serverLearningRate() * effectiveSteps(results)));
+    // Under secure aggregation τ_eff was summed masked with the updates: the server saw no client's norm.
+    double tauEff = aggregate.meanAccumulationNorm().orElseGet(() -> effectiveSteps(results));
+    return global.plus(normalized, (float) (serverLearningRate() * tauEff));
   }
 
   /** Validates each value as it is set; a robust aggregator is refused at {@link #build()}. */

@@ -61,6 +61,15 @@ public interface Strategy {
   }
 
   /**
+   * Whether the server step needs Σ w_i‖a_i‖₁ (FedNova's τ_eff): under secure aggregation clients then
+   * mask w_i‖a_i‖₁ beside their update, and the snapshot carries {@link
+   * io.tributary.core.aggregate.AggregatedUpdate#meanAccumulationNorm()}. False by default.
+   */
+  default boolean needsAccumulationNorm() {
+    return false;
+  }
+
+  /**
    * The rule that combines the round's updates when the weighted mean will not do (median, trimmed
    * mean, Krum): the server then keeps every accepted update of the round, O(K·model) memory, and
    * hands {@link #aggregateFit} the combined update as the snapshot. Empty (the default) for the

@@ -40,6 +40,26 @@ class FedNovaTest {
     Rounds.assertClose(new double[] {6.5, 2.625, -5.0625}, x1);
   }
 
+  /**
+   * The same round summed securely: the server knows only who was in the sum (no weights, steps or
+   * norms apiece) and takes τ_eff = 6.5 from the masked Σ w_i‖a_i‖₁ / Σ w_i the snapshot carries.
+   */
+  @Test
+  void aggregateFit_secureSnapshot_takesTauEffFromTheMaskedSum() throws InvalidUpdateException {
+    FedNova nova = FedNova.builder().build();
+    assertTrue(nova.needsAccumulationNorm());
+    UpdateAccumulator acc = new UpdateAccumulator(LAYOUT);
+    acc.add(new float[] {1f, -2f, 0.5f}, 100);
+    acc.add(new float[] {1f, 1f, -1f}, 300);
+    RoundResults blind = new RoundResults(1, List.of(new ClientUpdate("a", 1, 0, 0, 0, Map.of()),
+        new ClientUpdate("b", 1, 0, 0, 0, Map.of())), List.of());
+    ModelWeights x1 = nova.aggregateFit(1, Rounds.model(0f, 1f, -1f),
+        acc.snapshot().withMeanAccumulationNorm(6.5), blind);
+    Rounds.assertClose(new double[] {6.5, 2.625, -5.0625}, x1);
+    assertThrows(IllegalArgumentException.class, () -> acc.snapshot().withMeanAccumulationNorm(0.5));
+    assertThrows(IllegalArgumentException.class, () -> acc.snapshot().withMeanAccumulationNorm(Double.NaN));
+  }
+
   @Test
   void aggregateFit_equalNorms_isFedAvg() throws InvalidUpdateException {
     FedNova nova = FedNova.builder().build();

@@ -18,10 +18,10 @@ import io.tributary.core.protocol.RoundResults;
 import io.tributary.core.strategy.Scaffold;
 import io.tributary.core.strategy.Seeds;
 import io.tributary.core.strategy.Strategy;
-import io.tributary.crypto.secagg.Quantizer;
 import io.tributary.crypto.secagg.RoundSetup;
 import io.tributary.crypto.secagg.SecAggException;
 import io.tributary.crypto.secagg.SecAggParameters;
+import io.tributary.crypto.secagg.SecureUpdateCodec;
 import io.tributary.proto.convert.SecAggWire;
 import io.tributary.proto.v1.SecAggSetup;
 import io.tributary.server.CentralEvaluator;
@@ -963,10 +963,13 @@ public final class RoundCoordinator {
         keys.put(c, identityKeys.get(c));
       }
       long graphSeed = Seeds.derive(Seeds.derive(config.seed(), -20), round * 1_000 + attempt);
-      RoundSetup setup = new RoundSetup(round, cohort, parameters, graphSeed, global.size() + 1, keys);
+      SecureUpdateCodec codec = secureCodec(parameters);
+      codec.checkCapacity(cohort.size());
+      RoundSetup setup = new RoundSetup(round, cohort, parameters, graphSeed, codec.length(), keys);
       secureRound = new SecureRound(setup, Math.max(1, Runtime.getRuntime().availableProcessors()), clock,
           config.secAggStageTimeout().toMillis(), deadlineUnixMs);
-      secureSetupWire = SecAggWire.toWire(setup, uniformWeights, config.secAggStageTimeout().toMillis());
+      secureSetupWire = SecAggWire.toWire(setup, uniformWeights, config.secAggStageTimeout().toMillis()).toBuilder()
+          .setAccumulationNorm(codec.carriesAccumulationNorm()).build();
       accumulator = null;
       controlAccumulator = null;
       LOG.info(() -> "round " + round + ": secure aggregation with " + parameters);
@@ -1011,14 +1014,13 @@ public final class RoundCoordinator {
       throw e;
     }
     List<String> survivors = secure.survivors();
-    Quantizer quantizer = secure.setup().parameters().quantizer();
-    float[] mean;
+    SecureUpdateCodec.Decoded decoded;
     try {
-      mean = quantizer.decode(sum, global.size());
+      decoded = secureCodec(secure.setup().parameters()).decode(sum);
     } catch (IllegalArgumentException e) {
       return failRound(closedRound, "secure aggregation gave an undecodable sum: " + e.getMessage());
     }
-    long totalWeight = Integer.toUnsignedLong(sum[sum.length - 1]);
+    long totalWeight = decoded.totalWeight();
     RoundResults results;
     synchronized (this) {
       phase = Phase.AGGREGATING;
@@ -1039,8 +1041,16 @@ public final class RoundCoordinator {
       return failRound(closedRound, "only " + survivors.size() + " of " + cohort.size()
           + " clients completed secure aggregation (min-reports " + config.minReports() + ")");
     }
-    AggregatedUpdate aggregate = AggregatedUpdate.ofCombined(layout(), mean, survivors.size());
+    AggregatedUpdate aggregate = AggregatedUpdate.ofCombined(layout(), decoded.mean(), survivors.size());
+    if (decoded.meanAccumulationNorm().isPresent()) {
+      aggregate = aggregate.withMeanAccumulationNorm(decoded.meanAccumulationNorm().getAsDouble());
+    }
     return commitRound(cohort, closedRound, aggregate, null, results, totalWeight, startNanos);
+  }
+
+  /** The layout of a secure round's masked vectors: the update, its weight, and τ_eff's sum for FedNova. */
+  private SecureUpdateCodec secureCodec(SecAggParameters parameters) {
+    return new SecureUpdateCodec(parameters.quantizer(), global.size(), strategy.needsAccumulationNorm());
   }
 
   private synchronized void awaitCollection() throws InterruptedException {

@@ -1012,10 +1012,10 @@ public final class ExperimentConfig {
           throw new IllegalArgumentException("config 'clip-norm': server-side norm bounding" + why
               + "; clients clip each coordinate with 'secagg-clip' instead");
         }
-        if (c.strategy.strategy().equals("fednova") || c.strategy.strategy().equals("scaffold")) {
-          throw new IllegalArgumentException("config 'strategy': " + c.strategy.strategy() + " with secure aggregation"
-              + " is not supported yet (its extra sums are not masked); use fedavg, fedavgm, fedprox or an adaptive"
-              + " optimizer");
+        if (c.strategy.strategy().equals("scaffold")) {
+          throw new IllegalArgumentException("config 'strategy': scaffold with secure aggregation is not supported"
+              + " (its control-variate deltas would need a second masked sum); use fedavg, fedavgm, fedprox, fednova"
+              + " or an adaptive optimizer");
         }
         if (secaggLevels > 0) {
           new io.tributary.crypto.secagg.Quantizer(secaggClip, secaggLevels, 1).checkCapacity(c.clientsPerRound);

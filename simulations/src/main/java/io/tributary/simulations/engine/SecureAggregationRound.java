@@ -1,7 +1,8 @@
 package io.tributary.simulations.engine;
 
+import io.tributary.core.aggregate.AggregatedUpdate;
+import io.tributary.core.model.ModelLayout;
 import io.tributary.core.strategy.Seeds;
-import io.tributary.crypto.secagg.Quantizer;
 import io.tributary.crypto.secagg.RoundSetup;
 import io.tributary.crypto.secagg.SecAggClient;
 import io.tributary.crypto.secagg.SecAggCrypto;
@@ -12,6 +13,7 @@ import io.tributary.crypto.secagg.SecAggMessages.SurvivorSet;
 import io.tributary.crypto.secagg.SecAggMessages.UnmaskRequest;
 import io.tributary.crypto.secagg.SecAggParameters;
 import io.tributary.crypto.secagg.SecAggServer;
+import io.tributary.crypto.secagg.SecureUpdateCodec;
 import io.tributary.crypto.secagg.SeededSecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,22 +42,23 @@ import java.util.concurrent.ConcurrentHashMap;
 final class SecureAggregationRound {
   private final long round;
   private final long seed;
-  private final int dimension;
   private final RoundSetup setup;
   private final SecAggServer server;
   private final Map<String, SecAggClient> clients = new HashMap<>();
   private final Map<String, List<EncryptedShare>> inbox = new ConcurrentHashMap<>();
-  private final Quantizer quantizer;
+  private final SecureUpdateCodec codec;
 
   /**
    * @param cohort the round's clients (virtual client ids)
    * @param dimension the model's number of parameters
+   * @param accumulationNorm whether clients also mask w·‖a‖₁ (the strategy needs τ_eff: FedNova)
    */
-  SecureAggregationRound(long seed, long round, int[] cohort, SecAggParameters parameters, int dimension, int threads) {
+  SecureAggregationRound(long seed, long round, int[] cohort, SecAggParameters parameters, int dimension, int threads,
+      boolean accumulationNorm) {
     this.round = round;
     this.seed = seed;
-    this.dimension = dimension;
-    this.quantizer = parameters.quantizer();
+    this.codec = new SecureUpdateCodec(parameters.quantizer(), dimension, accumulationNorm);
+    codec.checkCapacity(cohort.length);
     List<String> ids = new ArrayList<>();
     Map<String, byte[]> identityPublic = new HashMap<>();
     Map<String, byte[]> identityPrivate = new HashMap<>();
@@ -67,7 +70,7 @@ final class SecureAggregationRound {
       identityPublic.put(id, identity.publicKey());
       identityPrivate.put(id, identity.privateKey());
     }
-    this.setup = new RoundSetup(round, ids, parameters, Seeds.derive(Seeds.derive(seed, -10), round), dimension + 1,
+    this.setup = new RoundSetup(round, ids, parameters, Seeds.derive(Seeds.derive(seed, -10), round), codec.length(),
         identityPublic);
     this.server = new SecAggServer(setup, threads);
     for (String id : ids) {
@@ -93,14 +96,16 @@ final class SecureAggregationRound {
   }
 
   /**
-   * Quantizes {@code update} with {@code weight}, masks it and hands it to the server, which folds it.
+   * Quantizes {@code update} with {@code weight} (and, for FedNova, its accumulation norm), masks it
+   * and hands it to the server, which folds it.
    *
-   * @throws IllegalArgumentException when the update has a NaN or infinite value or the weight is out
-   *     of the quantizer's range (checked before masking: the server cannot check a masked vector)
+   * @throws IllegalArgumentException when the update has a NaN or infinite value, the weight is out
+   *     of the quantizer's range or the norm out of [1, 2^20] (checked before masking: the server cannot
+   *     check a masked vector)
    */
-  void submit(int client, float[] update, long weight) throws SecAggException {
+  void submit(int client, float[] update, long weight, double accumulationNorm) throws SecAggException {
     String id = id(client);
-    int[] encoded = quantizer.encode(update, weight,
+    int[] encoded = codec.encode(update, weight, accumulationNorm,
         new SplittableRandom(Seeds.derive(Seeds.derive(Seeds.derive(seed, -11), round), client)));
     SecAggClient c = clients.get(id);
     synchronized (c) {
@@ -109,12 +114,13 @@ final class SecureAggregationRound {
   }
 
   /**
-   * ConsistencyCheck and Unmasking with every client that submitted; the weighted mean of their
-   * clipped, quantized updates.
+   * ConsistencyCheck and Unmasking with every client that submitted: the weighted mean of their
+   * clipped, quantized updates as a snapshot of {@code updates} updates, carrying τ_eff for FedNova.
    *
    * @throws SecAggException when the round fails closed (too few survivors for some client's threshold)
+   * @throws IllegalArgumentException when the sum does not decode (a mask left in)
    */
-  float[] finish() throws SecAggException {
+  AggregatedUpdate finish(ModelLayout layout, int updates) throws SecAggException {
     SurvivorSet survivors = server.closeMaskedInputs();
     for (String u : survivors.survivors()) {
       server.receiveConsistencySignature(clients.get(u).consistencyCheck(survivors));
@@ -123,7 +129,10 @@ final class SecureAggregationRound {
     for (Map.Entry<String, UnmaskRequest> e : requests.entrySet()) {
       server.receiveUnmaskResponse(clients.get(e.getKey()).unmask(e.getValue()));
     }
-    return quantizer.decode(server.finish(), dimension);
+    SecureUpdateCodec.Decoded decoded = codec.decode(server.finish());
+    AggregatedUpdate aggregate = AggregatedUpdate.ofCombined(layout, decoded.mean(), updates);
+    return decoded.meanAccumulationNorm().isPresent()
+        ? aggregate.withMeanAccumulationNorm(decoded.meanAccumulationNorm().getAsDouble()) : aggregate;
   }
 
   /** The round's setup (for tests). */

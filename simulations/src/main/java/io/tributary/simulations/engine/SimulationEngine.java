@@ -314,7 +314,7 @@ public final class SimulationEngine {
         String secureFailure = null;
         if (config.secureAggregation()) {
           secure = new SecureAggregationRound(config.seed(), round, cohort, secureParameters(cohort.length, secureMaxWeight),
-              parameters, 1);
+              parameters, 1, strategy.needsAccumulationNorm());
           try {
             secure.prepare();
           } catch (io.tributary.crypto.secagg.SecAggException e) {
@@ -391,7 +391,7 @@ public final class SimulationEngine {
         } else if (secure != null) {
           if (secureFailure == null) {
             try {
-              aggregate = AggregatedUpdate.ofCombined(net.layout(), secure.finish(), updates.size());
+              aggregate = secure.finish(net.layout(), updates.size());
             } catch (io.tributary.crypto.secagg.SecAggException | IllegalArgumentException e) {
               secureFailure = e.getMessage();
             }
@@ -641,7 +641,7 @@ public final class SimulationEngine {
       // Every check passed: only now does the update leave a trace.
       if (plan.secure() != null) {
         try {
-          plan.secure().submit(client, delta, weight);
+          plan.secure().submit(client, delta, weight, result.accumulationNorm());
         } catch (io.tributary.crypto.secagg.SecAggException | IllegalArgumentException e) {
           throw new InvalidUpdateException("secure aggregation refused the update: " + e.getMessage());
         }
