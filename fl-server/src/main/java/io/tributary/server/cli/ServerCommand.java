@@ -87,6 +87,33 @@ public final class ServerCommand implements Callable<Integer> {
       + " (default: clients-per-round).")
   Integer totalClients;
 
+  @Option(names = "--secure-aggregation", description = "Sum updates with SecAgg+: the server learns only their sum.")
+  Boolean secureAggregation;
+
+  @Option(names = "--secagg-clip", description = "Secure aggregation: clients clip each coordinate to [-c, c] before"
+      + " quantizing (default 1; FedNova: of the update divided by its accumulation norm).")
+  Double secAggClip;
+
+  @Option(names = "--secagg-levels", description = "Secure aggregation: quantization levels, 2..2^24 (default 0:"
+      + " the most that cannot wrap 2^32).")
+  Integer secAggLevels;
+
+  @Option(names = "--secagg-max-weight", description = "Secure aggregation: the largest weight (examples) one client"
+      + " counts for.")
+  Long secAggMaxWeight;
+
+  @Option(names = "--secagg-corrupt-fraction", description = "Secure aggregation: assumed fraction of corrupt"
+      + " clients, for the neighbourhood size k and threshold t.")
+  Double secAggCorruptFraction;
+
+  @Option(names = "--secagg-dropout-fraction", description = "Secure aggregation: dropout rate the round must"
+      + " survive, for k and t.")
+  Double secAggDropoutFraction;
+
+  @Option(names = "--secagg-stage-timeout", paramLabel = "DURATION", description = "Secure aggregation: how long"
+      + " each stage stays open, e.g. 30s.")
+  String secAggStageTimeout;
+
   @Option(names = "--model", description = "Model architecture: mnist-2nn, mnist-cnn or mlp:784-200-10.")
   String model;
 
@@ -141,6 +168,15 @@ public final class ServerCommand implements Callable<Integer> {
     if (aggregator != null) b.strategySetting("aggregator", aggregator);
     if (clipNorm != null) b.clipNorm(clipNorm);
     if (totalClients != null) b.totalClients(totalClients);
+    if (secureAggregation != null) b.secureAggregation(secureAggregation);
+    if (secAggClip != null) b.secAggClip(secAggClip);
+    if (secAggLevels != null) b.secAggLevels(secAggLevels);
+    if (secAggMaxWeight != null) b.secAggMaxWeight(secAggMaxWeight);
+    if (secAggCorruptFraction != null) b.secAggCorruptFraction(secAggCorruptFraction);
+    if (secAggDropoutFraction != null) b.secAggDropoutFraction(secAggDropoutFraction);
+    if (secAggStageTimeout != null) {
+      b.secAggStageTimeout(io.tributary.core.config.ConfigScalars.duration("secagg-stage-timeout", secAggStageTimeout));
+    }
     if (model != null) b.model(model);
     if (seed != null) b.seed(seed);
     if (evaluationData != null) b.evaluationData(evaluationData);

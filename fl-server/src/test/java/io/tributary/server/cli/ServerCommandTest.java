@@ -156,6 +156,31 @@ class ServerCommandTest {
   }
 
   @Test
+  void resolve_secAggFlags_reachTheConfig() throws IOException {
+    ServerCommand c = new ServerCommand();
+    new picocli.CommandLine(c).parseArgs("--secure-aggregation", "--clients-per-round", "20", "--secagg-clip", "0.25",
+        "--secagg-levels", "4096", "--secagg-max-weight", "50", "--secagg-corrupt-fraction", "0.1",
+        "--secagg-dropout-fraction", "0.2", "--secagg-stage-timeout", "45s", "--strategy", "fednova");
+    io.tributary.server.ServerConfig config = c.resolve();
+    assertTrue(config.secureAggregation());
+    assertEquals(0.25, config.secAggQuantizer().clipRange());
+    assertEquals(4096, config.secAggQuantizer().levels());
+    assertEquals(50, config.secAggQuantizer().maxWeight());
+    assertEquals(java.time.Duration.ofSeconds(45), config.secAggStageTimeout());
+    assertEquals(0.1, config.describe().get("secagg-corrupt-fraction"));
+    assertEquals(0.2, config.describe().get("secagg-dropout-fraction"));
+    assertEquals("fednova", config.strategySpec().strategy());
+  }
+
+  @Test
+  void run_badSecAggFlag_exitTwoNamingKey() {
+    assertEquals(2, ServerCommand.run("--secure-aggregation", "--secagg-clip", "-1"));
+    assertTrue(err().contains("'secagg-clip'"), err());
+    assertEquals(2, ServerCommand.run("--secure-aggregation", "--secagg-stage-timeout", "soon"));
+    assertTrue(err().contains("secagg-stage-timeout"), err());
+  }
+
+  @Test
   void run_minReportsAboveClients_exitTwoNamingBothKeys() {
     assertEquals(2, ServerCommand.run("--clients-per-round", "3", "--min-reports", "5"));
     assertTrue(err().contains("'min-reports'"), err());
