@@ -62,7 +62,7 @@ class DiscreteGaussianTest {
 
   /**
    * At each σ, 300,000 samples: the mean is 0 and the second moment the exact variance Var = Σ y²P(y)
-   * (≈ σ² for σ ≥ 1, 0.2130 at σ = 0.5), each within 5 standard errors: √(Var/n) for the mean and
+   * (≈ σ² for σ ≥ 1, 0.2150 at σ = 0.5), each within 5 standard errors: √(Var/n) for the mean and
    * √((E[y⁴] − Var²)/n) for the second moment, with E[y⁴] also summed from the pmf. At σ = 10 that is
    * |mean| ≤ 5·10/√300000 = 0.091 and |m2 − 100.0| ≤ 5·√(2·10⁴/300000) ≈ 1.29.
    */
