@@ -68,8 +68,12 @@ public final class BernoulliExp {
 
   /** True with probability exactly exp(−1). */
   static boolean minusOne(RandomBits bits) {
-    // Algorithm 1 at γ = 1: Bernoulli(1/1) is certain, so start at k = 2 with the chain alive.
-    for (long k = 2; ; k++) {
+    // Algorithm 1 at γ = 1: Bernoulli(1/1) is certain, and Bernoulli(1/2) is one cached bit (the
+    // chain stopping at k = 2, even, answers false); the general coins start at k = 3.
+    if (!bits.nextBoolean()) {
+      return false;
+    }
+    for (long k = 3; ; k++) {
       if (!bits.bernoulli(1, k)) {
         return (k & 1) == 1;
       }

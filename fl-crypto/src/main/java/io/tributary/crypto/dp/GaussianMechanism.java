@@ -16,9 +16,11 @@ package io.tributary.crypto.dp;
  * <p><b>Sensitivity.</b> Snapping moves a d-dimensional vector by at most g·√d/2 in L2 norm, and two
  * neighbouring inputs can be moved in opposite directions, so by the triangle inequality
  * ‖R(x) − R(x')‖₂ ≤ ‖x − x'‖₂ + g·√d: an L2 sensitivity Δ becomes Δ' = Δ + g·√d ({@link
- * #adjustedSensitivity}). The mechanism then satisfies ½(Δ'/σ_eff)²-concentrated DP (CKS 2020, §2:
- * the discrete Gaussian mechanism with integer sensitivity Δ'/g and parameter σ_eff/g), and the
- * corresponding Rényi DP ε(α) = αΔ'²/(2σ_eff²), where σ_eff ≥ σ is {@link #effectiveSigma}.
+ * #adjustedSensitivity}). The mechanism then satisfies ½(Δ'/σ_eff)²-concentrated DP, i.e. Rényi DP
+ * ε(α) = αΔ'²/(2σ_eff²) for every α > 1, where σ_eff ≥ σ is {@link #effectiveSigma}: CKS 2020 show
+ * that the Rényi divergence of order α between discrete Gaussians of parameter σ_Z with integer means
+ * μ, ν is at most α(μ − ν)²/(2σ_Z²), divergences of independent coordinates add, and here the integer
+ * vectors R(x)/g are at most Δ'/g apart with σ_Z = σ_eff/g.
  * {@link #defaultGranularity} picks g small enough that g·√d is at most 2^−10 of Δ.
  *
  * <p><b>Effective σ.</b> The discrete parameter σ/g is rounded up to 30 significant bits ({@link

@@ -177,6 +177,9 @@ public final class RandomBits {
     if (n <= 0) {
       throw new IllegalArgumentException("uniform(n) needs n > 0, got " + n);
     }
+    if (n == 1) {
+      return 0; // no randomness needed (the discrete Gaussian at σ = 1 asks for this on every draw)
+    }
     if (n <= 1L << 32) {
       // x < 2^32 and n <= 2^32: the product is below 2^64 (unsigned), so no bits are lost.
       long product = (nextInt() & MASK32) * n;
