@@ -163,6 +163,37 @@ class DiscreteGaussianTest {
     assertTrue(Math.abs(sd / huge - 1) < 0.08, "sd " + sd + " vs " + huge);
   }
 
+  /**
+   * Rational variances σ² = p/q through CKS's integer proposal scale ⌊σ⌋ + 1: 1/3 and 10/3 (σ not
+   * dyadic), 1000/7, 2 (σ = √2), and 25/4, which must give the same law as {@link DiscreteGaussian#of}
+   * at σ = 2.5; 100,000 samples each, moments and chi-square as above.
+   */
+  @Test
+  void ofVariance_rationalVariances_sameLaw() {
+    long[][] variances = {{1, 3}, {10, 3}, {1000, 7}, {2, 1}, {25, 4}, {2_000_000, 6}};
+    for (long[] v : variances) {
+      DiscreteGaussian gaussian = DiscreteGaussian.ofVariance(v[0], v[1], RandomBits.seeded(41, v[0] + "/" + v[1]));
+      assertTrue(gaussian.hasFastPath());
+      double sigma = Math.sqrt((double) v[0] / v[1]);
+      assertEquals(sigma, gaussian.sigma());
+      Pmf pmf = new Pmf(sigma);
+      long[] x = draw(gaussian, 100_000);
+      assertMoments("variance " + v[0] + "/" + v[1], x, pmf);
+      assertFits("variance " + v[0] + "/" + v[1], histogram(x, pmf.range), pmf.p);
+    }
+  }
+
+  @Test
+  void ofVariance_badArguments_rejectedWithMessages() {
+    RandomBits bits = RandomBits.seeded(42, "bad");
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> DiscreteGaussian.ofVariance(0, 1, bits))
+        .getMessage().contains("positive"));
+    assertThrows(IllegalArgumentException.class, () -> DiscreteGaussian.ofVariance(1, -3, bits));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> DiscreteGaussian.ofVariance(1, 1 << 17, bits))
+        .getMessage().contains("[2^-16, 2^80]"));
+    assertThrows(IllegalArgumentException.class, () -> DiscreteGaussian.ofVariance(1, 1, null));
+  }
+
   @Test
   void sample_sameSeedAndLabel_reproducible() {
     long[] a = draw(DiscreteGaussian.of(10, RandomBits.seeded(37, "round 1")), 1000);
