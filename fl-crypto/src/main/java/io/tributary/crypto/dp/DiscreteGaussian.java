@@ -1,6 +1,7 @@
 package io.tributary.crypto.dp;
 
 import java.math.BigInteger;
+import java.util.Objects;
 
 /**
  * An exact sampler of the discrete Gaussian N_Z(0, σ²), P(y) ∝ exp(−y²/(2σ²)) on the integers, after
@@ -35,9 +36,9 @@ import java.math.BigInteger;
  *       γ = (|Y|·tq − p)² / (2pqt²): A = tq, B = p, C = 2pqt².
  * </ul>
  *
- * <p><b>Arithmetic.</b> With a = |Y|·A − B, γ = a²/C. The 64-bit path is taken when C < 2^63,
+ * <p><b>Arithmetic.</b> With a = |Y|·A − B, γ = a²/C. The 64-bit path is taken when C &lt; 2^63,
  * B ≤ 3037000499 = ⌊√(2^63 − 1)⌋ and |Y| ≤ ⌊(3037000499 + B)/A⌋ (precomputed): then |a| ≤ 3037000499
- * (if |Y|·A ≥ B by the bound on |Y|, otherwise |a| ≤ B), so a² < 2^63 and |Y|·A < 2^33 do not overflow.
+ * (if |Y|·A ≥ B by the bound on |Y|, otherwise |a| ≤ B), so a² &lt; 2^63 and |Y|·A &lt; 2^33 do not overflow.
  * For {@link #of} that means m ≤ 2^31 − 1 (2m² ≤ 2^63 − 2^33 + 2). Everything else, including any σ
  * whose numerator m needs more than 31 bits (most non-round decimals such as 0.1), goes through
  * {@link BigInteger}: still exact, about an order of magnitude slower. {@link #fastSigmaAtLeast}
@@ -57,7 +58,7 @@ public final class DiscreteGaussian {
   /** The largest σ accepted, 2^40. */
   public static final double MAX_SIGMA = 0x1p40;
 
-  /** ⌊√(2^63 − 1)⌋: the largest |a| with a² < 2^63. */
+  /** ⌊√(2^63 − 1)⌋: the largest |a| with a² &lt; 2^63. */
   private static final long A_MAX = 3037000499L;
 
   private final double sigma;
@@ -170,7 +171,7 @@ public final class DiscreteGaussian {
   /**
    * The smallest double σ' ≥ σ with at most 30 significant bits. For σ' below 2^30 its numerator m is
    * below 2^31, so {@link #of}(σ') takes the 64-bit path for all but astronomically rare proposals;
-   * σ'/σ − 1 < 2^−29.
+   * σ'/σ − 1 &lt; 2^−29.
    *
    * @throws IllegalArgumentException as {@link #of} does for σ
    */
@@ -222,7 +223,7 @@ public final class DiscreteGaussian {
 
   /** Fills {@code out[from, to)} with independent samples. */
   public void fill(long[] out, int from, int to) {
-    java.util.Objects.checkFromToIndex(from, to, out.length);
+    Objects.checkFromToIndex(from, to, out.length);
     for (int i = from; i < to; i++) {
       out[i] = sample();
     }
@@ -239,7 +240,7 @@ public final class DiscreteGaussian {
    * 2·exp(−2^9) per sample.
    */
   public void fill(int[] out, int from, int to) {
-    java.util.Objects.checkFromToIndex(from, to, out.length);
+    Objects.checkFromToIndex(from, to, out.length);
     for (int i = from; i < to; i++) {
       out[i] = Math.toIntExact(sample());
     }

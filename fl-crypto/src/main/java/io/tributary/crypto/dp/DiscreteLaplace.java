@@ -14,7 +14,7 @@ package io.tributary.crypto.dp;
  *
  * <p>Outputs are longs: X is formed with overflow checks, so a draw whose magnitude would exceed
  * 2^63 − 1 throws {@link ArithmeticException} instead of wrapping; this needs V ≥ (2^63 − t)/t, of
- * probability below exp(−2^10) even at the largest t this package uses (t < 2^53).
+ * probability below exp(−2^10) even at the largest t this package uses (t &lt; 2^53).
  *
  * <p>Not thread-safe: it draws from the {@link RandomBits} it was given.
  */

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -66,7 +67,7 @@ public final class RandomBits {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES/CTR/NoPadding unavailable", e);
     } finally {
-      java.util.Arrays.fill(key, (byte) 0);
+      Arrays.fill(key, (byte) 0);
     }
   }
 
@@ -210,7 +211,7 @@ public final class RandomBits {
    * (w = 32 when den ≤ 2^32, else 64); the answer is {@code u < num/den}, i.e. {@code u·den < num}.
    * With the first word X, u·den lies in [X·den, (X+1)·den) / 2^w: if that interval lies wholly below
    * or wholly at-or-above num the answer is known; otherwise (at most one X of the 2^w) the question
-   * becomes u'·den < r with r = num·2^w − X·den ∈ (0, den) for the remaining digits u', which is the
+   * becomes u'·den &lt; r with r = num·2^w − X·den ∈ (0, den) for the remaining digits u', which is the
    * same question with num = r. Usually one word, never an approximation.
    *
    * @throws IllegalArgumentException unless {@code 0 <= num} and {@code 0 < den}
