@@ -8,7 +8,8 @@ import io.tributary.crypto.dp.RandomBits;
  * Single-thread throughput of the exact noise samplers in {@code io.tributary.crypto.dp}: the {@link
  * RandomBits} AES-256-CTR stream (consumed as 64-bit words, in MB/s of 10^6 bytes), exact discrete
  * Gaussian samples per second at several σ (the 64-bit path at σ = 1, 10, 1000, 10^5, and σ = 0.1,
- * whose 53-bit dyadic numerator forces the BigInteger path), and the time for {@link
+ * whose 53-bit dyadic numerator forces the BigInteger path), a rational variance through {@link
+ * DiscreteGaussian#ofVariance}, and the time for {@link
  * GaussianMechanism} to noise a float vector of 1,000,000 parameters. Run it on an idle machine with
  * {@code ./fl bench dp [millions of samples per trial, default 4]}.
  *
@@ -71,6 +72,16 @@ public final class NoiseThroughput {
       System.out.printf("| DiscreteGaussian σ = %s%s | %.2f M samples/s |%n", sigma,
           sigma == 0.1 ? " (BigInteger path)" : "", out.length / 1e6 / seconds);
     }
+
+    // A rational variance (CKS's integer proposal scale), as a client's share σ²/n of distributed noise.
+    DiscreteGaussian share = DiscreteGaussian.ofVariance(1_000_000, 7, RandomBits.seeded(2, "bench/variance"));
+    long[] shareOut = new long[samples];
+    seconds = bestSeconds(() -> {
+      share.sample(shareOut);
+      return shareOut[shareOut.length - 1];
+    }, checksum);
+    System.out.printf("| DiscreteGaussian σ² = 10^6/7 (ofVariance, σ ≈ %.1f) | %.2f M samples/s |%n", share.sigma(),
+        samples / 1e6 / seconds);
 
     float[] vector = new float[1_000_000];
     GaussianMechanism mechanism = GaussianMechanism.withDefaultGranularity(1.0, 1.0, vector.length);
