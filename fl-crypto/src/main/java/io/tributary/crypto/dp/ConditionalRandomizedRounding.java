@@ -50,6 +50,9 @@ public final class ConditionalRandomizedRounding {
   /** Attempts before {@link #round} gives up, unless a constructor says otherwise. */
   public static final int DEFAULT_MAX_ATTEMPTS = 1000;
 
+  /** The largest c/γ: 2^52, so that every grid value near the inputs is exact in a double. */
+  public static final double MAX_SCALED_CLIP = 0x1p52;
+
   private static final double TWO_POW_53 = 0x1p53;
 
   private final double granularity;
@@ -95,16 +98,16 @@ public final class ConditionalRandomizedRounding {
    * @param beta β in [0, 1): the failure probability of one attempt; 0 means unconditional rounding
    *     with the deterministic bound c/γ + √d
    * @param maxAttempts at least 1
-   * @throws IllegalArgumentException naming a parameter out of range, or when c/γ is not finite
+   * @throws IllegalArgumentException naming a parameter out of range, or when c/γ exceeds 2^52
    */
   public ConditionalRandomizedRounding(
       double granularity, double clip, int dimension, double beta, int maxAttempts) {
     if (!(granularity > 0) || Double.isInfinite(granularity)) {
       throw new IllegalArgumentException("granularity must be positive and finite, got " + granularity);
     }
-    if (!(clip > 0) || !Double.isFinite(clip / granularity)) {
-      throw new IllegalArgumentException(
-          "clip must be positive with clip / granularity finite, got " + clip);
+    if (!(clip > 0) || !(clip / granularity <= MAX_SCALED_CLIP)) {
+      throw new IllegalArgumentException("clip must be positive with clip / granularity at most 2^52"
+          + " (grid values exact in a double), got clip " + clip + ", granularity " + granularity);
     }
     if (maxAttempts < 1) {
       throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);

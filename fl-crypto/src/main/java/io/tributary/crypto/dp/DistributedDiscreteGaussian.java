@@ -39,7 +39,10 @@ import java.util.function.DoubleUnaryOperator;
  * accounting code does (google-research/federated, distributed_dp/accounting_utils.py,
  * {@code compute_rdp_dgaussian}); it is checked against brute-force Rényi divergences of exact
  * convolutions in the tests. From it, ρ-zCDP with ρ = min{Δ₂²/(2mσ²) + τd, ½(Δ₂²/(mσ²) + 2Δ₁τ/(√mσ)
- * + τ²d), ½(Δ₂/(√mσ) + τ√d)²} follows ({@link #zcdpRho}: each term is ≤ α × its ρ for α ≥ 1).
+ * + τ²d), ½(Δ₂/(√mσ) + τ√d)²} follows ({@link #zcdpRho}: each term is ≤ α × its ρ for α ≥ 1). Its
+ * first and last terms are the paper's headline result (Theorem 1 of the arXiv version; Theorem 5 of
+ * the ICML version as third-party code cites it): ½ε²-concentrated DP with ε = min{√(Δ₂²/(mσ²) +
+ * 2τd), Δ₂/(√m σ) + τ√d}.
  *
  * <p><b>Dropouts and SecAgg+.</b> The noise that protects a client is the noise of the <em>other</em>
  * honest clients in the sum the server unmasks. The server may unmask a sum over as few survivors as
@@ -115,9 +118,9 @@ public final class DistributedDiscreteGaussian {
     if (!(granularity > 0) || Double.isInfinite(granularity)) {
       throw new IllegalArgumentException("granularity must be positive and finite, got " + granularity);
     }
-    if (!(clip > 0) || !Double.isFinite(clip / granularity)) {
-      throw new IllegalArgumentException(
-          "clip must be positive with clip / granularity finite, got " + clip);
+    if (!(clip > 0) || !(clip / granularity <= ConditionalRandomizedRounding.MAX_SCALED_CLIP)) {
+      throw new IllegalArgumentException("clip must be positive with clip / granularity at most 2^52,"
+          + " got clip " + clip + ", granularity " + granularity);
     }
     if (bits < 2 || bits > 62) {
       throw new IllegalArgumentException("bits must be in [2, 62], got " + bits);

@@ -145,6 +145,23 @@ class DistributedDiscreteGaussianTest {
   }
 
   @Test
+  void zcdpRho_boundsTheCurveAndMatchesTheorem1() {
+    for (double sigma : new double[] {0.5, 0.8, 3, 300}) {
+      DistributedDiscreteGaussian ddg =
+          new DistributedDiscreteGaussian(64, 1, 0.25, Math.exp(-0.5), 32, 20, 8, sigma);
+      double rho = ddg.zcdpRho();
+      for (double alpha : ORDERS) {
+        assertTrue(ddg.rdp(alpha) <= rho * alpha * (1 + 1e-12), "sigma " + sigma + ", alpha " + alpha);
+      }
+      // Theorem 1: (1/2) eps^2-CDP with eps = min{sqrt(D^2/(m s^2) + 2 tau d), D/(sqrt(m) s) + tau sqrt(d)}
+      double r = ddg.l2Sensitivity() / (Math.sqrt(8) * sigma);
+      double t = ddg.tau();
+      double eps = Math.min(Math.sqrt(r * r + 2 * t * 64), r + t * 8);
+      assertTrue(rho <= eps * eps / 2 * (1 + 1e-12), "sigma " + sigma);
+    }
+  }
+
+  @Test
   void rdpCurve_unamplifiedAndSubsampled() {
     DistributedDiscreteGaussian ddg = example(1024 * 1.1 / Math.sqrt(60));
     double[] plain = ddg.rdpCurve(ORDERS);
