@@ -15,10 +15,13 @@ import java.util.function.DoubleUnaryOperator;
  * SecAgg+. The server learns only Σ_j (x̃_j + noise_j) mod 2^b over the survivors, reads it as signed,
  * un-rotates and multiplies by γ.
  *
- * <p><b>Sensitivity</b> (add/remove one client). The sum's shift is one client's rounded vector x̃:
- * ‖x̃‖₂ ≤ Δ₂ ({@link #l2Sensitivity}, Proposition 22's bound, see {@link ConditionalRandomizedRounding})
- * and, x̃ being an integer vector, ‖x̃‖₁ ≤ min{Δ₂², √d Δ₂} ({@link #l1Sensitivity}): |v| ≤ v² for
- * integers, and Cauchy–Schwarz.
+ * <p><b>Sensitivity</b> (one client's update replaced by zero, the client still present and adding
+ * its noise share — SecAgg shows the server who participates, so what is protected is the content of
+ * an update). The sum's shift is one client's rounded vector x̃: ‖x̃‖₂ ≤ Δ₂ ({@link #l2Sensitivity},
+ * Proposition 22's bound, see {@link ConditionalRandomizedRounding}) and, x̃ being an integer vector,
+ * ‖x̃‖₁ ≤ min{Δ₂², √d Δ₂} ({@link #l1Sensitivity}): |v| ≤ v² for integers, and Cauchy–Schwarz. For
+ * replace-one adjacency the shift is a difference of two rounded vectors: use {@link #rdpBound} with
+ * 2Δ₂ and min{4Δ₂², 2√d Δ₂}.
  *
  * <p><b>Privacy of a sum of discrete Gaussians</b> ({@link #rdpBound}). A sum of m independent
  * N_Z(0, σ²) is not a discrete Gaussian, so the single-discrete-Gaussian bound (Canonne, Kamath &amp;
@@ -60,6 +63,8 @@ import java.util.function.DoubleUnaryOperator;
  * Privacy", ICML 2019, Theorem 5), applied to the DDG curve at integer orders, and takes the minimum
  * with the unamplified curve; rounds then compose additively (multiply by the number of rounds, e.g.
  * with an RDP accountant's composition). This class does the same; q = 1 gives the unamplified curve.
+ * Amplification assumes the adversary does not learn who was sampled; a SecAgg server sees the
+ * participants, so against the server itself q = 1 is the safe choice unless participation is hidden.
  *
  * <p><b>Modular wrap-around</b> ({@link #wrapProbability}). Coordinate i of the aggregate, in grid
  * units, is S_i = A_i + E_i + N_i: A = (1/γ) (1/√d') H D Σ_j x_j with ‖Σ_j x_j‖ ≤ n c, E the summed

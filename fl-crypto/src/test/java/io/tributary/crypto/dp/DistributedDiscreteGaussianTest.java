@@ -76,6 +76,105 @@ class DistributedDiscreteGaussianTest {
   }
 
   @Test
+  void rdpBound_isNeverBelowTheExactDivergenceOfMultidimensionalShifts() throws IOException {
+    // The noise is independent across coordinates, so the exact divergence of a shift vector is the
+    // sum of the one-dimensional divergences in the oracle; this exercises Delta_1 != Delta_2 and d > 1.
+    java.util.Map<String, Double> exact = new java.util.HashMap<>();
+    for (String[] row : csv("ddg_renyi_oracle.csv")) {
+      exact.put(row[0] + "," + row[1] + "," + row[2] + "," + row[3], Double.parseDouble(row[4]));
+    }
+    int[][] shifts = {{1, 1}, {1, 2}, {1, 1, 1}, {3, 2, 1}, {1, 0, 0, 0}, {2, 0, 1, 0, 0, 0, 0, 0}};
+    int checked = 0;
+    for (String sigma : new String[] {"0.5", "0.75", "1", "1.5", "2"}) {
+      for (int n = 1; n <= 3; n++) {
+        for (String alpha : new String[] {"1.5", "2", "3", "5", "8", "16", "32"}) {
+          for (int[] shift : shifts) {
+            double divergence = 0;
+            double l2 = 0;
+            double l1 = 0;
+            for (int s : shift) {
+              if (s != 0) {
+                divergence += exact.get(sigma + "," + n + "," + s + "," + alpha);
+              }
+              l2 += s * s;
+              l1 += s;
+            }
+            double bound = DistributedDiscreteGaussian.rdpBound(Double.parseDouble(alpha), Math.sqrt(l2),
+                l1, Double.parseDouble(sigma), n, shift.length);
+            assertTrue(divergence <= bound * (1 + 1e-12), "sigma " + sigma + ", n " + n + ", alpha "
+                + alpha + ", shift " + java.util.Arrays.toString(shift) + ": " + divergence + " > " + bound);
+            checked++;
+          }
+        }
+      }
+    }
+    assertEquals(5 * 3 * 7 * shifts.length, checked);
+  }
+
+  @Test
+  void endToEnd_sumModulo2To32DecodesToTheSumOfUpdates() {
+    // 20 clients, d = 1000 (d' = 1024), c = 1, z = 1, all survive; noise here is a rounded Gaussian
+    // (a stand-in for the exact sampler: the test is about encoding, wrap-around and decoding)
+    int d = 1000;
+    int clients = 20;
+    DistributedDiscreteGaussian ddg =
+        DistributedDiscreteGaussian.calibrate(1024, 1.0, Math.exp(-0.5), 32, clients, 15, 1.0, 1e-9);
+    RandomizedHadamard rotation = RandomizedHadamard.fromSeed(d, new byte[] {1, 2, 3});
+    ConditionalRandomizedRounding rounding = ddg.rounding();
+    java.util.SplittableRandom random = new java.util.SplittableRandom(2024);
+    double[] trueSum = new double[d];
+    int[] noisy = new int[1024]; // int arithmetic wraps modulo 2^32, as SecAgg's sum does
+    int[] noiseless = new int[1024];
+    for (int j = 0; j < clients; j++) {
+      double[] x = new double[d];
+      double norm = 0;
+      for (int i = 0; i < d; i++) {
+        x[i] = random.nextDouble(-1, 1) * (i < 10 ? 30 : 1); // a few large coordinates
+        norm += x[i] * x[i];
+      }
+      double scale = 1.0 / Math.sqrt(norm); // clip to c = 1 (every update here exceeds it)
+      for (int i = 0; i < d; i++) {
+        x[i] *= scale;
+        trueSum[i] += x[i];
+      }
+      long[] rounded = rounding.round(rotation.rotate(x), random::nextLong).values();
+      for (int i = 0; i < 1024; i++) {
+        double g = Math.sqrt(-2 * Math.log(1 - random.nextDouble())) * Math.cos(2 * Math.PI * random.nextDouble());
+        noisy[i] += (int) (rounded[i] + Math.round(ddg.localSigma() * g));
+        noiseless[i] += (int) rounded[i];
+      }
+    }
+    double noisyRmse = rmse(decode(noisy, ddg, rotation), trueSum);
+    double noiselessRmse = rmse(decode(noiseless, ddg, rotation), trueSum);
+    // without noise only the rounding error is left: per coordinate at most sqrt(n)/2 grid steps
+    // in standard deviation, and far below the sum's own size
+    double signal = rmse(new double[d], trueSum);
+    assertTrue(noiselessRmse <= Math.sqrt(clients) / 2 * ddg.granularity(), "rmse " + noiselessRmse);
+    assertTrue(noiselessRmse < 1e-3 * signal, "rmse " + noiselessRmse + ", signal " + signal);
+    // with noise: sqrt(n) sigma gamma per coordinate (the rounded Gaussian adds 1/12 in variance)
+    double expected = Math.sqrt(clients) * ddg.granularity()
+        * Math.sqrt(ddg.localSigma() * ddg.localSigma() + 1.0 / 12 + 0.25);
+    assertEquals(1, noisyRmse / expected, 0.1, "rmse " + noisyRmse + ", expected about " + expected);
+  }
+
+  /** Reads the wrapped int sum as signed (the centred residue), un-rotates and rescales. */
+  private static double[] decode(int[] aggregate, DistributedDiscreteGaussian ddg, RandomizedHadamard r) {
+    double[] y = new double[aggregate.length];
+    for (int i = 0; i < y.length; i++) {
+      y[i] = aggregate[i] * ddg.granularity();
+    }
+    return r.inverse(y);
+  }
+
+  private static double rmse(double[] a, double[] b) {
+    double s = 0;
+    for (int i = 0; i < a.length; i++) {
+      s += (a[i] - b[i]) * (a[i] - b[i]);
+    }
+    return Math.sqrt(s / a.length);
+  }
+
+  @Test
   void rdp_largeSigmaApproachesContinuousGaussian() {
     for (double sigma : new double[] {2_000, 20_000, 200_000}) {
       DistributedDiscreteGaussian ddg = example(sigma);
