@@ -1,6 +1,8 @@
 package io.tributary.crypto.dp;
 
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.DoubleUnaryOperator;
 
 /**
@@ -54,8 +56,11 @@ import java.util.function.DoubleUnaryOperator;
  * is therefore done with m = n_min, the {@link #minimumSurvivors minimum number of honest noise
  * carriers} in any sum the server can learn — e.g. {@link #noiseCarriers(int, int) t − (number of
  * corrupt clients)} — while each client adds σ² chosen so that n_min survivors alone carry the target
- * noise ({@link #localSigmaForNoiseMultiplier}). Every larger survivor set only adds noise, and the
- * bound is decreasing in m, so the n_min curve is valid for any released sum.
+ * noise ({@link #localSigmaForNoiseMultiplier}). A sum over more carriers is the n_min-carrier sum plus
+ * independent noise, i.e. a post-processing of it, so by the data-processing inequality the n_min
+ * guarantee holds for every released sum. For the same reason the curve reported for m carriers is
+ * min over m' ≤ m of Proposition 14 with m' summands ({@link #rdp(double, int)}): Proposition 14's
+ * bound itself is not monotone in m when σ is small (τ grows with m), the true divergence is.
  *
  * <p><b>Subsampling and composition</b> ({@link #rdpCurve(double[], double)}). The authors' accounting
  * (the code behind the paper's experiments) bounds one round under Poisson client sampling with rate q
@@ -100,7 +105,10 @@ public final class DistributedDiscreteGaussian {
   private final double localSigma;
   private final double l2;
   private final double l1;
-  private final double tauAtMinimum;
+  /** taus[m] = τ(σ, m) for m = 1..n_min (index 0 unused). */
+  private final double[] taus;
+  /** rdp(α) at n_min, by α: the subsampled curve asks for the same integer orders many times. */
+  private final Map<Double, Double> rdpCache = new ConcurrentHashMap<>();
 
   /**
    * Creates the parameters of one round.
@@ -151,7 +159,13 @@ public final class DistributedDiscreteGaussian {
     this.localSigma = localSigma;
     this.l2 = ConditionalRandomizedRounding.normBound(clip / granularity, dimension, beta);
     this.l1 = l1Bound(l2, dimension);
-    this.tauAtMinimum = tau(localSigma, minimumSurvivors);
+    this.taus = new double[minimumSurvivors + 1];
+    double a = 2 * Math.PI * Math.PI * localSigma * localSigma;
+    double sum = 0;
+    for (int m = 2; m <= minimumSurvivors; m++) {
+      sum += Math.exp(-a * (m - 1) / m); // the term k = m - 1
+      taus[m] = 10 * sum;
+    }
   }
 
   /**
@@ -420,37 +434,64 @@ public final class DistributedDiscreteGaussian {
 
   /** τ(σ, n_min). */
   public double tau() {
-    return tauAtMinimum;
+    return taus[minimumSurvivors];
   }
 
-  /** The RDP ε(α) of one round without subsampling, with n_min noise carriers. */
+  /** The RDP ε(α) of one round without subsampling, with n_min noise carriers: rdp(α, n_min). */
   public double rdp(double alpha) {
     if (!(alpha >= 1)) {
       throw new IllegalArgumentException("alpha must be at least 1, got " + alpha);
     }
-    return bound(alpha, l2, l1, localSigma, minimumSurvivors, dimension, tauAtMinimum);
+    return rdpCache.computeIfAbsent(alpha, a -> rdp(a, minimumSurvivors));
   }
 
   /**
    * The RDP ε(α) of one round without subsampling when {@code noiseCarriers} honest clients' noise is
-   * in the released sum: Proposition 14 with m = noiseCarriers, Δ₂, Δ₁ and d'.
+   * in the released sum: min over m' = 1..noiseCarriers of Proposition 14 with m' summands, Δ₂, Δ₁
+   * and d' (a sum over m carriers is a post-processing — adding independent noise — of a sum over any
+   * m' ≤ m of them). Non-increasing in noiseCarriers.
+   *
+   * @param alpha α ≥ 1
+   * @param noiseCarriers m ≥ 1
    */
   public double rdp(double alpha, int noiseCarriers) {
-    return rdpBound(alpha, l2, l1, localSigma, noiseCarriers, dimension);
+    if (!(alpha >= 1)) {
+      throw new IllegalArgumentException("alpha must be at least 1, got " + alpha);
+    }
+    if (noiseCarriers < 1) {
+      throw new IllegalArgumentException("noiseCarriers must be at least 1, got " + noiseCarriers);
+    }
+    double a = 2 * Math.PI * Math.PI * localSigma * localSigma;
+    double best = Double.POSITIVE_INFINITY;
+    double t = 0;
+    for (int m = 1; m <= noiseCarriers; m++) {
+      if (m <= minimumSurvivors) {
+        t = taus[m];
+      } else {
+        t += 10 * Math.exp(-a * (m - 1) / m);
+      }
+      best = Math.min(best, bound(alpha, l2, l1, localSigma, m, dimension, t));
+    }
+    return best;
   }
 
   /**
    * ρ such that one round (n_min carriers, no subsampling) is ρ-zCDP, i.e. ε(α) ≤ ρα for all α ≥ 1;
-   * derived from Proposition 14 as stated in the class documentation.
+   * derived from Proposition 14 as stated in the class documentation (minimized, like {@link
+   * #rdp(double, int)}, over m' = 1..n_min summands).
    */
   public double zcdpRho() {
-    double t = tau();
-    double sd = Math.sqrt(minimumSurvivors) * localSigma;
-    double r2 = l2 / sd;
-    double r1 = l1 / sd;
-    double root = r2 + t * Math.sqrt(dimension);
-    return Math.min(r2 * r2 / 2 + t * dimension,
-        Math.min((r2 * r2 + 2 * r1 * t + t * t * dimension) / 2, root * root / 2));
+    double best = Double.POSITIVE_INFINITY;
+    for (int m = 1; m <= minimumSurvivors; m++) {
+      double t = taus[m];
+      double sd = Math.sqrt(m) * localSigma;
+      double r2 = l2 / sd;
+      double r1 = l1 / sd;
+      double root = r2 + t * Math.sqrt(dimension);
+      best = Math.min(best, Math.min(r2 * r2 / 2 + t * dimension,
+          Math.min((r2 * r2 + 2 * r1 * t + t * t * dimension) / 2, root * root / 2)));
+    }
+    return best;
   }
 
   /** The unamplified per-round curve ε(α) at each order (each ≥ 1), for an RDP accountant. */

@@ -261,6 +261,28 @@ class DistributedDiscreteGaussianTest {
   }
 
   @Test
+  void rdp_smallSigma_isTheMinimumOverFewerCarriersAndMonotone() {
+    // At sigma = 0.5, tau grows by about 0.07 per carrier, so Proposition 14's bound eventually grows
+    // with m; the reported curve takes the best m' <= m (a post-processing argument) instead.
+    DistributedDiscreteGaussian ddg = new DistributedDiscreteGaussian(256, 1, 0.25, 0, 32, 200, 200, 0.5);
+    double raw10 = DistributedDiscreteGaussian.rdpBound(2, ddg.l2Sensitivity(), ddg.l1Sensitivity(), 0.5, 10, 256);
+    double raw200 = DistributedDiscreteGaussian.rdpBound(2, ddg.l2Sensitivity(), ddg.l1Sensitivity(), 0.5, 200, 256);
+    assertTrue(raw200 > raw10, "the raw bound is not monotone here");
+    double previous = Double.POSITIVE_INFINITY;
+    double best = Double.POSITIVE_INFINITY;
+    for (int m = 1; m <= 200; m++) {
+      best = Math.min(best,
+          DistributedDiscreteGaussian.rdpBound(2, ddg.l2Sensitivity(), ddg.l1Sensitivity(), 0.5, m, 256));
+      double eps = ddg.rdp(2, m);
+      assertEquals(best, eps, 1e-12 * best, "m " + m);
+      assertTrue(eps <= previous);
+      previous = eps;
+    }
+    assertEquals(ddg.rdp(2, 200), ddg.rdp(2), 0);
+    assertTrue(ddg.rdp(2) <= raw10);
+  }
+
+  @Test
   void rdpCurve_unamplifiedAndSubsampled() {
     DistributedDiscreteGaussian ddg = example(1024 * 1.1 / Math.sqrt(60));
     double[] plain = ddg.rdpCurve(ORDERS);
