@@ -70,6 +70,12 @@ public final class SubsampledGaussianRdp {
 
   private static final int MAX_SERIES_TERMS = 5_000_000;
 
+  /** Alternating terms summed one by one before the rest of the tail is Euler-transformed. */
+  private static final int ACCELERATE_AFTER = 200;
+
+  /** Terms the Euler transform of the tail uses. */
+  private static final int EULER_TERMS = 64;
+
   private SubsampledGaussianRdp() {}
 
   /**
@@ -176,6 +182,58 @@ public final class SubsampledGaussianRdp {
     return RdpMath.log1pExp(logAm1) / (alpha - 1);
   }
 
+  /** log of the i-th term of A₁ without its binomial coefficient. */
+  private static double seriesTerm1(int i, double alpha, double logQ, double log1mQ, double twoZ2,
+      double z0, double z) {
+    double c = ((double) i * i - i) / twoZ2;
+    return (alpha - i) * log1mQ + i * logQ + c + RdpMath.logNormalTail((i - z0) / z);
+  }
+
+  /** log of the i-th term of A₂ without its binomial coefficient. */
+  private static double seriesTerm2(int i, double alpha, double logQ, double log1mQ, double twoZ2,
+      double z0, double z) {
+    double j = alpha - i;
+    double c = (j * j - j) / twoZ2;
+    return i * log1mQ + j * logQ + c + RdpMath.logNormalTail((z0 - j) / z);
+  }
+
+  /**
+   * Adds Σ_{k≥i} C(α,k)(A₁,ₖ' + A₂,ₖ') for i &gt; α + 1, where the terms alternate in sign with
+   * smoothly decreasing magnitudes, by the Euler (van Wijngaarden) transform: the partial sums of
+   * the next {@value #EULER_TERMS} terms are averaged pairwise {@value #EULER_TERMS} − 1 times. For
+   * magnitudes that behave like k^(−p) this is accurate far beyond the last term summed.
+   *
+   * @param logAbsBinom log |C(α, i − 1)|
+   * @param binomSign sign of C(α, i − 1)
+   */
+  private static void addAlternatingTail(RdpMath.SignedLogSum sum, int i, double logAbsBinom,
+      int binomSign, double alpha, double logQ, double log1mQ, double twoZ2, double z0, double z) {
+    double ref = sum.logAbs();
+    double[] partial = new double[EULER_TERMS];
+    double running = 0.0;
+    for (int k = 0; k < EULER_TERMS; k++) {
+      int idx = i + k;
+      double factor = alpha - (idx - 1);
+      logAbsBinom += Math.log(Math.abs(factor)) - Math.log(idx);
+      if (factor < 0) {
+        binomSign = -binomSign;
+      }
+      double t1 = seriesTerm1(idx, alpha, logQ, log1mQ, twoZ2, z0, z);
+      double t2 = seriesTerm2(idx, alpha, logQ, log1mQ, twoZ2, z0, z);
+      running += binomSign * (Math.exp(logAbsBinom + t1 - ref) + Math.exp(logAbsBinom + t2 - ref));
+      partial[k] = running;
+    }
+    for (int level = EULER_TERMS - 1; level > 0; level--) {
+      for (int k = 0; k < level; k++) {
+        partial[k] = 0.5 * (partial[k] + partial[k + 1]);
+      }
+    }
+    double tail = partial[0];
+    if (tail != 0.0) {
+      sum.add(ref + Math.log(Math.abs(tail)), tail > 0 ? 1 : -1);
+    }
+  }
+
   /**
    * a·log(1−q) + log(1 + a·q), which is −(a + a²)q²/2 + O(q³): for small q the two logarithms
    * cancel, so there the power series Σ_{k≥2} ((−1)^(k+1) a^k − a) q^k / k is summed instead.
@@ -191,7 +249,8 @@ public final class SubsampledGaussianRdp {
         // ak = (−1)^(k+1) a^k
         double term = (ak - a) * qk / k;
         sum += term;
-        if (Math.abs(term) < 1e-18 * Math.abs(sum)) {
+        // the bound on this and later terms, not |term|, which is 0 at every odd k when a = 1
+        if ((Math.abs(ak) + a) * qk / k < 1e-18 * Math.abs(sum)) {
           break;
         }
       }
@@ -240,6 +299,11 @@ public final class SubsampledGaussianRdp {
     int binomSign = 1;
     double logTol = Math.log(SERIES_TOLERANCE);
     for (int i = 0; i < MAX_SERIES_TERMS; i++) {
+      if (i > alpha + 1 + ACCELERATE_AFTER) {
+        // Slowly converging alternating tail (z₀/z small): sum it by Euler's transform.
+        addAlternatingTail(sum, i, logAbsBinom, binomSign, alpha, logQ, log1mQ, twoZ2, z0, z);
+        break;
+      }
       if (i > 0) {
         double factor = alpha - (i - 1);
         if (factor == 0.0) {
@@ -250,19 +314,11 @@ public final class SubsampledGaussianRdp {
           binomSign = -binomSign;
         }
       }
-      double termMax = Double.NEGATIVE_INFINITY;
-      if (i >= 2) {
-        double c = ((double) i * i - i) / twoZ2;
-        double t1 = logAbsBinom + (alpha - i) * log1mQ + i * logQ + c
-            + RdpMath.logNormalTail((i - z0) / z);
-        sum.add(t1, binomSign);
-        termMax = t1;
-      }
-      double j = alpha - i;
-      double c2 = (j * j - j) / twoZ2;
-      double t2 = logAbsBinom + i * log1mQ + j * logQ + c2 + RdpMath.logNormalTail((z0 - j) / z);
-      sum.add(t2, binomSign);
-      termMax = Math.max(termMax, t2);
+      double t1 = i >= 2 ? seriesTerm1(i, alpha, logQ, log1mQ, twoZ2, z0, z) : Double.NEGATIVE_INFINITY;
+      double t2 = seriesTerm2(i, alpha, logQ, log1mQ, twoZ2, z0, z);
+      sum.add(logAbsBinom + t1, binomSign);
+      sum.add(logAbsBinom + t2, binomSign);
+      double termMax = logAbsBinom + Math.max(t1, t2);
       if (i > alpha + 1 && termMax < sum.logAbs() + logTol) {
         break;
       }
