@@ -7,10 +7,10 @@ package io.tributary.crypto.dp;
  *
  * <h2>Neighbouring relation</h2>
  *
- * With a fixed cohort size the natural adjacency is <em>replace-one</em> (datasets of the same size N
- * differing in one record), as in the theorem used here. Replacing one contribution u by v changes
- * the sum by u − v, of norm up to 2C, so the base (un-sampled) mechanism is the Gaussian with
- * sensitivity 2C and RDP ε(j) = j·(2C)²/(2z²C²) = 2j/z². (The Poisson accountant,
+ * With a fixed cohort size the natural adjacency is <em>replace-one</em> (datasets of the same
+ * size N differing in one record), as in the theorem used here. Replacing one contribution u by v
+ * changes the sum by u − v, of norm up to 2C, so the base (un-sampled) mechanism is the Gaussian
+ * with sensitivity 2C and RDP ε(j) = j·(2C)²/(2z²C²) = 2j/z². (The Poisson accountant,
  * {@link SubsampledGaussianRdp}, is for add/remove adjacency with sensitivity C.) A guarantee under
  * replace-one is the appropriate one for fixed-size sampling; it must not be mixed with the Poisson
  * one as if they were the same notion.
@@ -34,10 +34,13 @@ package io.tributary.crypto.dp;
  * <h2>Fractional α</h2>
  *
  * Theorem 9 is stated for integer orders only. For any pair of distributions, K(α) = (α−1)D_α(P‖Q)
- * = log E_Q[(P/Q)^α] is a cumulant-generating function, hence convex in α, with K(1) = 0 (van Erven
- * &amp; Harremoës 2014, Thm. 11 and Cor. 2). So for an order between integers k ≤ α ≤ k + 1, with
+ * = log E_Q[(P/Q)^α] is a cumulant-generating function (of log(P/Q) under Q), hence convex in α by
+ * Hölder's inequality, with K(1) = 0 (see van Erven &amp; Harremoës 2014, "Rényi divergence and
+ * Kullback–Leibler divergence", for this and for D_α being non-decreasing in α).
+ * So for an order between integers k ≤ α ≤ k + 1, with
  * t = α − k, K(α) ≤ (1−t)K(k) + tK(k+1) ≤ (1−t)(k−1)B(k) + t·k·B(k+1), where B is the integer bound
- * above; for 1 &lt; α &lt; 2 this is (α−1)B(2), i.e. ε'(α) ≤ B(2). This interpolation is never worse
+ * above; for 1 &lt; α &lt; 2 this is (α−1)B(2), i.e. ε'(α) ≤ B(2). This interpolation is never
+ * worse
  * than the simpler bound B(⌈α⌉) that monotonicity of D_α in α gives (it is (α−1)B(⌈α⌉) or less,
  * since (k−1)B(k) ≤ (α−1)B(k+1) when B is non-decreasing) and both are sound upper bounds.
  *
@@ -54,7 +57,7 @@ public final class FixedSizeGaussianRdp {
    * @param m cohort size, 1 ≤ m ≤ n
    * @param n population size
    * @param noiseMultiplier z ≥ 0, noise standard deviation over the per-record clip bound C
-   * @param alpha order &gt; 1, finite
+   * @param alpha order, 1 &lt; α ≤ 100000
    * @throws IllegalArgumentException naming the offending parameter
    */
   public static double rdp(int m, int n, double noiseMultiplier, double alpha) {

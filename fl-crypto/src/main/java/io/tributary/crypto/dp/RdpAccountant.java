@@ -23,9 +23,10 @@ import java.util.Map;
  * <h2>Conversion to (ε, δ)</h2>
  *
  * <ul>
- *   <li>{@link Conversion#CLASSIC}: ε = min_α [ rdp(α) + log(1/δ)/(α − 1) ] (Mironov 2017, Prop. 3);
+ *   <li>{@link Conversion#CLASSIC}: ε = min_α [rdp(α) + log(1/δ)/(α − 1)] (Mironov 2017, Prop. 3);
  *       inversely δ = min_α exp((α − 1)(rdp(α) − ε)).
- *   <li>{@link Conversion#IMPROVED}: ε = min_α [ rdp(α) + log((α − 1)/α) − (log δ + log α)/(α − 1) ]
+ *   <li>{@link Conversion#IMPROVED}:
+ *       ε = min_α [rdp(α) + log((α − 1)/α) − (log δ + log α)/(α − 1)]
  *       (Canonne, Kamath, Steinke 2020, "The Discrete Gaussian for Differential Privacy", Prop. 12;
  *       Balle, Barthe, Gaboardi, Hsu, Sato 2020, "Hypothesis testing interpretations and Rényi
  *       differential privacy", Thm. 21); inversely
@@ -49,9 +50,9 @@ import java.util.Map;
  *
  * The orders, the total RDP per order and the number of steps composed, as a compact string
  * ({@link #encode()} / {@link #decode(String)}) or a map of double arrays ({@link #snapshot()} /
- * {@link #fromSnapshot(Map)}), for saving with each model checkpoint so that a resumed run continues
- * from, and can never reset, the spent ε. Restoring checks the order list, lengths and values
- * ({@link #restore(String)} also requires the same orders as this accountant's).
+ * {@link #fromSnapshot(Map)}), for saving with each model checkpoint so that a resumed run
+ * continues from, and can never reset, the spent ε. Restoring checks the order list, lengths and
+ * values ({@link #restore(String)} also requires the same orders as this accountant's).
  *
  * <p>Thread-safe: every method holds the accountant's lock.
  */
@@ -85,7 +86,7 @@ public final class RdpAccountant {
   /**
    * An accountant over {@code orders}, with nothing spent.
    *
-   * @param orders strictly increasing, finite, each &gt; 1
+   * @param orders strictly increasing, each in (1, 100000]
    * @throws IllegalArgumentException when they are not
    */
   public RdpAccountant(double[] orders) {
@@ -236,7 +237,8 @@ public final class RdpAccountant {
    *
    * @throws IllegalArgumentException on a bad delta, or when the arrays differ in length
    */
-  public static Epsilon epsilon(double[] orders, double[] rdp, double delta, Conversion conversion) {
+  public static Epsilon epsilon(double[] orders, double[] rdp, double delta,
+      Conversion conversion) {
     checkDelta(delta);
     checkConversion(conversion);
     if (orders.length != rdp.length) {
@@ -500,9 +502,9 @@ public final class RdpAccountant {
       throw new IllegalArgumentException("orders must be a non-empty list");
     }
     for (int i = 0; i < orders.length; i++) {
-      if (!(orders[i] > 1) || Double.isInfinite(orders[i])) {
-        throw new IllegalArgumentException(
-            "orders[" + i + "] must be finite and > 1, got " + orders[i]);
+      if (!(orders[i] > 1 && orders[i] <= SubsampledGaussianRdp.MAX_ORDER)) {
+        throw new IllegalArgumentException("orders[" + i + "] must be > 1 and <= "
+            + SubsampledGaussianRdp.MAX_ORDER + ", got " + orders[i]);
       }
       if (i > 0 && !(orders[i] > orders[i - 1])) {
         throw new IllegalArgumentException("orders must be strictly increasing, but orders[" + i

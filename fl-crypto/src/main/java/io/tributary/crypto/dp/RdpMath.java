@@ -14,15 +14,16 @@ final class RdpMath {
   private RdpMath() {}
 
   /**
-   * log(erfc(x)) for every real x, accurate to a few ulps of erfc (relative), including far in the
+   * log(erfc(x)) for every real x, erfc accurate to about 1e-15 relative, including far in the
    * upper tail where erfc(x) underflows a double (x ≳ 27): there it is about -x².
    *
    * <ul>
    *   <li>|x| &lt; 1.5: erf(|x|) = (2/√π) e^(-x²) Σ_{n≥0} 2ⁿ x^(2n+1) / (1·3·…·(2n+1)), a series of
    *       positive terms (Abramowitz &amp; Stegun 7.1.6); erfc = 1 ∓ erf.
-   *   <li>x ≥ 1.5: the continued fraction erfc(x) = (e^(-x²)/√π) · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x
-   *       + 2/(x + …))))) (A&amp;S 7.1.14), evaluated by the modified Lentz method, which needs fewer
-   *       than 100 steps at x = 1.5 and about 10 at x = 10.
+   *   <li>x ≥ 1.5: the continued fraction (A&amp;S 7.1.14)
+   *       erfc(x) = (e^(-x²)/√π) · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + …))))),
+   *       evaluated by the modified Lentz method, which needs fewer than 100 steps at x = 1.5 and
+   *       about 10 at x = 10.
    *   <li>x ≤ -1.5: erfc(x) = 2 - erfc(-x).
    * </ul>
    */
@@ -91,7 +92,7 @@ final class RdpMath {
     return -x * x - LOG_SQRT_PI - Math.log(f);
   }
 
-  /** log(e^c - 1) for c &gt; 0, without overflow for large c and without cancellation for small c. */
+  /** log(e^c - 1) for c &gt; 0, without overflow for large c or cancellation for small c. */
   static double logExpm1(double c) {
     if (c > 30) {
       return c + Math.log1p(-Math.exp(-c));

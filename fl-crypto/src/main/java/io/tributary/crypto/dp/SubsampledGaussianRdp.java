@@ -9,7 +9,7 @@ package io.tributary.crypto.dp;
  * <h2>The quantity</h2>
  *
  * Mironov, Talwar and Zhang, "Rényi Differential Privacy of the Sampled Gaussian Mechanism" (2019),
- * Theorem 4 and Section 3.3, reduce the RDP of order α to a one-dimensional problem. With
+ * Section 3, reduce the RDP of order α to a one-dimensional problem. With
  * μ₀ = N(0, z²), μ₁ = N(1, z²) and μ = (1−q)μ₀ + qμ₁,
  *
  * <pre>
@@ -39,8 +39,8 @@ package io.tributary.crypto.dp;
  *
  * <pre>
  *   A_α = A₁ + A₂,
- *   A₁ = Σ_{i≥0} C(α,i) (1−q)^(α−i) q^i       exp((i² − i)/(2z²))  · ½ erfc((i − z₀)/(√2 z)),
- *   A₂ = Σ_{i≥0} C(α,i) (1−q)^i     q^(α−i)   exp(((α−i)² − (α−i))/(2z²)) · ½ erfc((z₀ − (α−i))/(√2 z)),
+ *   A₁ = Σ_{i≥0} C(α,i) (1−q)^(α−i) q^i  exp((i² − i)/(2z²)) · ½ erfc((i − z₀)/(√2 z)),
+ *   A₂ = Σ_{i≥0} C(α,i) (1−q)^i q^(α−i)  exp((j² − j)/(2z²)) · ½ erfc((z₀ − j)/(√2 z)),  j = α − i,
  * </pre>
  *
  * with C(α,i) = α(α−1)…(α−i+1)/i!, whose sign alternates once i &gt; α. Again A_α − 1 is formed
@@ -51,15 +51,20 @@ package io.tributary.crypto.dp;
  *             + Σ_{i≥2} A₁,ᵢ + Σ_{i≥0} A₂,ᵢ ,
  * </pre>
  *
- * the bracket being computed as expm1((α−1)·log1p(−q) + log1p((α−1)q)). All terms are summed as
- * signed logarithms. For i &gt; α + 1 the terms alternate in sign and decrease in magnitude (both the
- * |C(α,i)| factor and the rest are decreasing there), so the remainder after stopping is bounded by
- * the first omitted term; the sum stops when a term falls below 10⁻¹⁵ of the running total. The
- * erfc factors are evaluated as logarithms ({@link RdpMath#logErfc}), accurate far into the tail.
+ * the bracket being expm1(a·log1p(−q) + log1p(a·q)) with a = α − 1, whose exponent is summed as a
+ * power series in q when q is small (the two logarithms nearly cancel there). All terms are summed
+ * as signed logarithms. For i &gt; α + 1 the terms alternate in sign and decrease in magnitude (the
+ * |C(α,i)| factor and the rest both decrease there), so the remainder after stopping is bounded by
+ * the first omitted term; the sum stops when a term falls below 10⁻¹⁵ of the running total. When
+ * z₀/z is small (q near 1/2 with a large z) the tail decays only like i^(−α−2); then, after 200
+ * alternating terms, the rest of the tail is summed by Euler's transform of the next 64 terms
+ * (checked against the quadrature oracle at such points). The erfc factors are evaluated as
+ * logarithms ({@link RdpMath#logErfc}), accurate far into the tail.
  * At an integer α the fractional series is finite and equals the integer formula (tested).
  *
  * <p>Edge cases: q = 0 gives 0 (no record is ever used); otherwise z = 0 gives +∞; q = 1 gives the
- * plain Gaussian's α/(2z²) (Mironov 2017, Prop. 7); z = +∞ gives 0.
+ * plain Gaussian's α/(2z²) (Mironov 2017, "Rényi Differential Privacy", Gaussian mechanism);
+ * z = +∞ gives 0. Orders are limited to α ≤ {@value #MAX_ORDER}.
  *
  * <p>Stateless and thread-safe.
  */
@@ -68,7 +73,8 @@ public final class SubsampledGaussianRdp {
   /** Relative size of the first omitted term at which the fractional-order series stop. */
   private static final double SERIES_TOLERANCE = 1e-15;
 
-  private static final int MAX_SERIES_TERMS = 5_000_000;
+  /** Largest order accepted (the series need about α terms). */
+  static final double MAX_ORDER = 100_000;
 
   /** Alternating terms summed one by one before the rest of the tail is Euler-transformed. */
   private static final int ACCELERATE_AFTER = 200;
@@ -83,7 +89,7 @@ public final class SubsampledGaussianRdp {
    *
    * @param q sampling rate in [0, 1]
    * @param noiseMultiplier z ≥ 0, the noise standard deviation divided by the L2 clip bound
-   * @param alpha Rényi order &gt; 1, finite
+   * @param alpha Rényi order, 1 &lt; α ≤ {@value #MAX_ORDER}
    * @return ε(α) ≥ 0, possibly +∞ (z = 0)
    * @throws IllegalArgumentException naming the offending parameter
    */
@@ -144,8 +150,9 @@ public final class SubsampledGaussianRdp {
   }
 
   static void checkOrder(double alpha) {
-    if (!(alpha > 1.0) || Double.isInfinite(alpha)) {
-      throw new IllegalArgumentException("Renyi order alpha must be finite and > 1, got " + alpha);
+    if (!(alpha > 1.0 && alpha <= MAX_ORDER)) {
+      throw new IllegalArgumentException(
+          "Renyi order alpha must be > 1 and <= " + MAX_ORDER + ", got " + alpha);
     }
   }
 
@@ -275,7 +282,8 @@ public final class SubsampledGaussianRdp {
   }
 
   /**
-   * log(A_α − 1) from the two series of MTZ 2019 Sec. 3.3, for 0 &lt; q &lt; 1, 0 &lt; z &lt; ∞, α &gt; 1;
+   * log(A_α − 1) from the two series of MTZ 2019 Sec. 3.3, for 0 &lt; q &lt; 1, 0 &lt; z &lt; ∞ and
+   * α &gt; 1;
    * NaN when the computed A_α − 1 is not positive.
    */
   static double logAMinus1Fractional(double q, double z, double alpha) {
@@ -293,12 +301,13 @@ public final class SubsampledGaussianRdp {
     }
     // − (1−q)^α Φ̄(z₀/z) − α(1−q)^(α−1) q Φ̄((z₀−1)/z)
     sum.add(alpha * log1mQ + RdpMath.logNormalTail(z0 / z), -1);
-    sum.add(Math.log(alpha) + (alpha - 1) * log1mQ + logQ + RdpMath.logNormalTail((z0 - 1) / z), -1);
+    sum.add(Math.log(alpha) + (alpha - 1) * log1mQ + logQ + RdpMath.logNormalTail((z0 - 1) / z),
+        -1);
 
     double logAbsBinom = 0.0; // log |C(α, 0)|
     int binomSign = 1;
     double logTol = Math.log(SERIES_TOLERANCE);
-    for (int i = 0; i < MAX_SERIES_TERMS; i++) {
+    for (int i = 0; ; i++) { // ends by convergence or, at the latest, by the Euler transform
       if (i > alpha + 1 + ACCELERATE_AFTER) {
         // Slowly converging alternating tail (z₀/z small): sum it by Euler's transform.
         addAlternatingTail(sum, i, logAbsBinom, binomSign, alpha, logQ, log1mQ, twoZ2, z0, z);
@@ -314,7 +323,9 @@ public final class SubsampledGaussianRdp {
           binomSign = -binomSign;
         }
       }
-      double t1 = i >= 2 ? seriesTerm1(i, alpha, logQ, log1mQ, twoZ2, z0, z) : Double.NEGATIVE_INFINITY;
+      double t1 = i >= 2
+          ? seriesTerm1(i, alpha, logQ, log1mQ, twoZ2, z0, z)
+          : Double.NEGATIVE_INFINITY;
       double t2 = seriesTerm2(i, alpha, logQ, log1mQ, twoZ2, z0, z);
       sum.add(logAbsBinom + t1, binomSign);
       sum.add(logAbsBinom + t2, binomSign);

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 class RdpAccountantTest {
 
-  private static final double[] SMALL_ORDERS = {1.5, 1.75, 2, 2.5, 3, 4, 5.5, 8, 12, 16, 20, 32, 64};
+  private static final double[] SMALL_ORDERS =
+      {1.5, 1.75, 2, 2.5, 3, 4, 5.5, 8, 12, 16, 20, 32, 64};
 
   /** Abadi et al. 2016 (MNIST, q = 0.01, σ = 4, 10,000 steps, δ = 1e-5). */
   @Test
@@ -220,7 +221,8 @@ class RdpAccountantTest {
         good.replace(";rdp=" + rdpPart, ";rdp=" + rdpPart.substring(rdpPart.indexOf(',') + 1))));
     assertMessage("strictly increasing", () -> RdpAccountant.decode(
         good.replace("orders=1.5,1.75", "orders=1.75,1.5")));
-    assertMessage("not a number", () -> RdpAccountant.decode(good.replace("orders=1.5", "orders=x")));
+    assertMessage("not a number",
+        () -> RdpAccountant.decode(good.replace("orders=1.5", "orders=x")));
 
     Map<String, double[]> map = new LinkedHashMap<>(acc.snapshot());
     map.remove("totalRdp");

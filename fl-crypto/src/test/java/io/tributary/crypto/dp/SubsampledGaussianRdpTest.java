@@ -29,7 +29,7 @@ class SubsampledGaussianRdpTest {
     assertEquals(0.0, SubsampledGaussianRdp.rdp(0.3, Double.POSITIVE_INFINITY, 2.0));
   }
 
-  /** MTZ's fractional-order series, which is a finite sum at an integer α, equals the binomial sum. */
+  /** MTZ's fractional-order series (a finite sum at an integer α) equals the binomial sum. */
   @Test
   void fractionalSeriesEqualsIntegerSumAtIntegerOrders() {
     for (double q : QS) {
