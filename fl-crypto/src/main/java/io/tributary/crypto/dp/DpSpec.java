@@ -22,7 +22,7 @@ import java.util.function.BiConsumer;
  *   <li>{@code dp-noise-multiplier}: z ≥ 0, the noise's standard deviation over the clip norm;
  *       required when {@code dp} is on
  *   <li>{@code dp-clip}: C > 0, the L2 norm each update is clipped to (the initial C with adaptive
- *       clipping; default 0.1, TFF's); {@code dp-per-layer-clip}: clip each tensor to C/√L instead of
+ *       clipping; default 0.1, TFF's), or {@code off} with z = 0 (to compare with non-private runs); {@code dp-per-layer-clip}: clip each tensor to C/√L instead of
  *       the whole update to C (same total sensitivity C)
  *   <li>{@code dp-adaptive-clip} (Andrew et al., NeurIPS 2021): C ← C·exp(−η_C(b̄ − γ)) each round,
  *       b̄ the privately estimated fraction of unclipped updates; {@code dp-target-quantile} γ (default
@@ -55,7 +55,13 @@ public final class DpSpec {
   static {
     SETTERS.put("dp", (b, v) -> b.placement(ConfigScalars.string("dp", v)));
     SETTERS.put("dp-noise-multiplier", (b, v) -> b.noiseMultiplier(ConfigScalars.number("dp-noise-multiplier", v)));
-    SETTERS.put("dp-clip", (b, v) -> b.clip(ConfigScalars.number("dp-clip", v)));
+    SETTERS.put("dp-clip", (b, v) -> {
+      if ("off".equals(v)) {
+        b.clip(Double.POSITIVE_INFINITY);
+      } else {
+        b.clip(ConfigScalars.number("dp-clip", v));
+      }
+    });
     SETTERS.put("dp-per-layer-clip", (b, v) -> b.perLayerClip(ConfigScalars.bool("dp-per-layer-clip", v)));
     SETTERS.put("dp-adaptive-clip", (b, v) -> b.adaptiveClip(ConfigScalars.bool("dp-adaptive-clip", v)));
     SETTERS.put("dp-target-quantile", (b, v) -> b.targetQuantile(ConfigScalars.number("dp-target-quantile", v)));
@@ -211,6 +217,14 @@ public final class DpSpec {
       throw new IllegalArgumentException("config 'dp-noise-multiplier' is required with 'dp: " + placement.key()
           + "' (z >= 0; 0 gives clipping alone, no privacy)");
     }
+    if (Double.isInfinite(clip) && (noiseMultiplier > 0 || adaptiveClip)) {
+      throw new IllegalArgumentException("config 'dp-clip: off' leaves one client's effect unbounded: only"
+          + " 'dp-noise-multiplier: 0' without 'dp-adaptive-clip' allows it");
+    }
+    if (epsilonBudget != null && noiseMultiplier == 0) {
+      throw new IllegalArgumentException("config 'dp-epsilon-budget' with 'dp-noise-multiplier: 0': without noise"
+          + " ε is infinite from the first round");
+    }
     double q = expectedClientsPerRound / totalClients;
     if (!(q > 0) || q > 1) {
       throw new IllegalArgumentException("the sampling rate q = clients-per-round / clients = "
@@ -365,8 +379,9 @@ public final class DpSpec {
       return this;
     }
 
+    /** C; {@code +∞} ({@code dp-clip: off}) turns clipping off, which only z = 0 allows. */
     public Builder clip(double v) {
-      clip = ConfigScalars.positiveFinite("dp-clip", v);
+      clip = v == Double.POSITIVE_INFINITY ? v : ConfigScalars.positiveFinite("dp-clip", v);
       given("dp-clip");
       return this;
     }
