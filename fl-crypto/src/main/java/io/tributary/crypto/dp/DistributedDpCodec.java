@@ -49,13 +49,14 @@ import java.util.Objects;
  * error) + γ·D(1/√d')H·ΣN_j; the caller divides by its fixed denominator. The decoder uses nothing
  * but the unmasked sum and public parameters.
  *
- * <p><b>Noise.</b> Each coordinate of the decoded sum of n clients carries noise of variance at most
- * n σ² γ² (the rotation is orthogonal: the d' independent coordinates' noise, each the sum of n
- * discrete Gaussians of variance below σ², stays uncorrelated with the same variance after the
- * inverse rotation) — {@link #noiseStddevInModelUnits(int)}. The sampler is run at σ' = {@link
- * DiscreteGaussian#fastSigmaAtLeast}(σ) ≥ σ, which exceeds the calibrated σ by a relative 2^−29 at
- * most and keeps the exact sampler on its 64-bit path; more noise than accounted for never weakens the
- * privacy guarantee, and the wrap-around bound moves by the same negligible factor.
+ * <p><b>Noise.</b> The sampler is run at σ' = {@link DiscreteGaussian#fastSigmaAtLeast}(σ) ≥ σ, which
+ * exceeds the calibrated σ by a relative 2^−29 at most and keeps the exact sampler on its 64-bit
+ * path; more noise than accounted for never weakens the privacy guarantee, and the wrap-around bound
+ * moves by the same negligible factor. Each coordinate of the decoded sum of n clients then carries
+ * noise of variance at most n σ'² γ² ({@link #noiseStddevInModelUnits(int)}): the noise of the d'
+ * rotated coordinates is independent, each a sum of n discrete Gaussians of variance below σ'², and
+ * the inverse rotation is orthogonal, so after it the coordinates are uncorrelated with that same
+ * variance (not independent: a sum of discrete Gaussians is not rotation-invariant).
  *
  * <p><b>Weights are uniform.</b> Unlike {@code SecureUpdateCodec}, which folds a client weight w into
  * the coordinates, every client here contributes its clipped update with weight 1: DP needs a bound
