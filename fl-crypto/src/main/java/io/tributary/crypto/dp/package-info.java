@@ -25,7 +25,9 @@
  *   <li><b>Distributed discrete Gaussian</b>: the randomized Hadamard rotation, conditional randomized
  *       rounding and per-client discrete Gaussian noise of Kairouz, Liu and Steinke ("The Distributed
  *       Discrete Gaussian Mechanism for Federated Learning with Secure Aggregation", ICML 2021), so
- *       that noise added by the clients survives modular secure aggregation.
+ *       that noise added by the clients survives modular secure aggregation; {@link
+ *       io.tributary.crypto.dp.DistributedDpCodec} is the client encoding and server decoding of the
+ *       vector masked by SecAgg+.
  * </ul>
  *
  * <p>Samplers and bit sources are not thread-safe; mechanisms are immutable and take the bit source
