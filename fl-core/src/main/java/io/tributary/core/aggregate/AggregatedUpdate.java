@@ -40,15 +40,15 @@ public final class AggregatedUpdate {
     this.meanAccumulationNorm = meanAccumulationNorm;
   }
 
-  private AggregatedUpdate(ModelLayout layout, float[] combined, int updates) {
+  private AggregatedUpdate(ModelLayout layout, float[] combined, int updates, long totalWeight) {
     this.layout = layout;
     this.combined = combined;
     this.fractionBits = UpdateAccumulator.DEFAULT_FRACTION_BITS;
     this.sums = new long[combined.length];
     for (int i = 0; i < combined.length; i++) {
-      sums[i] = (long) Math.rint(Math.scalb((double) combined[i], fractionBits));
+      sums[i] = (long) Math.rint(Math.scalb((double) combined[i] * totalWeight, fractionBits));
     }
-    this.totalWeight = 1;
+    this.totalWeight = totalWeight;
     this.updates = updates;
     this.meanAccumulationNorm = Double.NaN;
   }
@@ -75,7 +75,23 @@ public final class AggregatedUpdate {
         throw new IllegalArgumentException("combined update has " + combined[i] + " at " + layout.locate(i));
       }
     }
-    return new AggregatedUpdate(layout, combined.clone(), updates);
+    return new AggregatedUpdate(layout, combined.clone(), updates, 1);
+  }
+
+  /**
+   * The snapshot of a round whose weighted mean arrived already divided (secure aggregation decodes
+   * Σ w_k u_k / Σ w_k): {@link #mean()} returns {@code mean} exactly, {@link #totalWeight()} is
+   * {@code totalWeight} and {@link #weightedSum()} is mean × totalWeight (in fixed point), so that a
+   * step that needs the sum itself — DP-FedAvg's fixed denominator — gets it.
+   *
+   * @throws IllegalArgumentException as {@link #ofCombined}, or when totalWeight is not positive
+   */
+  public static AggregatedUpdate ofMean(ModelLayout layout, float[] mean, long totalWeight, int updates) {
+    if (totalWeight < 1) {
+      throw new IllegalArgumentException("total weight must be positive, got " + totalWeight);
+    }
+    AggregatedUpdate checked = ofCombined(layout, mean, updates);
+    return new AggregatedUpdate(layout, checked.combined, updates, totalWeight);
   }
 
   /**

@@ -1041,7 +1041,7 @@ public final class RoundCoordinator {
       return failRound(closedRound, "only " + survivors.size() + " of " + cohort.size()
           + " clients completed secure aggregation (min-reports " + config.minReports() + ")");
     }
-    AggregatedUpdate aggregate = AggregatedUpdate.ofCombined(layout(), decoded.mean(), survivors.size());
+    AggregatedUpdate aggregate = AggregatedUpdate.ofMean(layout(), decoded.mean(), decoded.totalWeight(), survivors.size());
     if (decoded.meanAccumulationNorm().isPresent()) {
       aggregate = aggregate.withMeanAccumulationNorm(decoded.meanAccumulationNorm().getAsDouble());
     }

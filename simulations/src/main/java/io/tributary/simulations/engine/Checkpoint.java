@@ -16,9 +16,12 @@ import java.util.Objects;
  * @param bestAccuracy best test accuracy evaluated so far, or {@code NaN} if none yet
  * @param elapsedSeconds wall-clock seconds spent in rounds so far, over all sessions
  * @param strategyState the strategy's {@link io.tributary.core.strategy.Strategy#state()}, by name
+ * @param privacyLedger with differential privacy, the accountant's state and the clip norm ({@link
+ *     io.tributary.crypto.dp.PrivateStrategy#ledger()}), so that a resumed run goes on spending ε from
+ *     where it stopped; null without DP
  */
 public record Checkpoint(int round, ModelWeights model, double bestAccuracy, double elapsedSeconds,
-    java.util.Map<String, float[]> strategyState) {
+    java.util.Map<String, float[]> strategyState, String privacyLedger) {
   /** Validates the fields; the message names the offending one. */
   public Checkpoint {
     strategyState = java.util.Map.copyOf(strategyState);
@@ -30,6 +33,12 @@ public record Checkpoint(int round, ModelWeights model, double bestAccuracy, dou
     if (!(elapsedSeconds >= 0) || Double.isInfinite(elapsedSeconds)) {
       throw new IllegalArgumentException("checkpoint elapsedSeconds must be finite and >= 0, got " + elapsedSeconds);
     }
+  }
+
+  /** A checkpoint without differential privacy. */
+  public Checkpoint(int round, ModelWeights model, double bestAccuracy, double elapsedSeconds,
+      java.util.Map<String, float[]> strategyState) {
+    this(round, model, bestAccuracy, elapsedSeconds, strategyState, null);
   }
 
   /** A checkpoint of a strategy without server state. */

@@ -31,8 +31,9 @@ import java.util.TreeMap;
  * <p>Loading refuses, with a message that says why, a checkpoint whose model is missing, truncated or
  * altered (SHA-256), whose layout differs, or that was written for another experiment: the
  * fingerprint covers every key that changes what a round computes, and leaves out {@code rounds},
- * {@code threads}, {@code time-budget}, {@code checkpoint-every} and {@code stop-at-target}, which
- * may change between sessions (e.g. to extend a run).
+ * {@code threads}, {@code time-budget}, {@code checkpoint-every}, {@code stop-at-target} and {@code
+ * dp-epsilon-budget}, which may change between sessions (e.g. to extend a run; the ε already spent
+ * travels in the checkpoint's privacy ledger and is never reset).
  *
  * <p>Not thread-safe; one store per run.
  */
@@ -40,7 +41,7 @@ public final class CheckpointStore implements Checkpoint.Sink {
   private static final String FORMAT = "tributary-checkpoint/1";
   /** Keys that do not change what a round computes, and so may differ on resume. */
   private static final java.util.Set<String> FREE_KEYS =
-      java.util.Set.of("rounds", "threads", "time-budget", "checkpoint-every", "stop-at-target");
+      java.util.Set.of("rounds", "threads", "time-budget", "checkpoint-every", "stop-at-target", "dp-epsilon-budget");
 
   private final Path directory;
   private final ExperimentConfig config;
@@ -88,6 +89,10 @@ public final class CheckpointStore implements Checkpoint.Sink {
     json.append("\"model_sha256\": \"").append(sha256(bytes)).append("\", ");
     json.append("\"state_names\": \"").append(String.join(",", names)).append("\", ");
     json.append(stateKeys);
+    if (checkpoint.privacyLedger() != null) {
+      // The accountant's state and the adaptive clip norm: resuming continues the ε spent, never resets it.
+      json.append("\"privacy_ledger\": \"").append(escape(checkpoint.privacyLedger())).append("\", ");
+    }
     json.append("\"config_fingerprint\": \"").append(fingerprint(config)).append("\"}\n");
     Path tmpState = directory.resolve(stateFile().getFileName() + ".tmp");
     Files.writeString(tmpState, json, StandardCharsets.UTF_8);
@@ -150,8 +155,8 @@ public final class CheckpointStore implements Checkpoint.Sink {
     }
     if (!fingerprint(config).equals(state.get("config_fingerprint"))) {
       throw new IllegalStateException(where + ": written by run '" + state.get("run")
-          + "' with another configuration; only rounds, threads, time-budget, checkpoint-every and"
-          + " stop-at-target may change on resume (start a new --out directory instead)");
+          + "' with another configuration; only rounds, threads, time-budget, checkpoint-every, stop-at-target"
+          + " and dp-epsilon-budget may change on resume (start a new --out directory instead)");
     }
     Path model = directory.resolve(state.get("model_file"));
     if (!Files.exists(model)) {
@@ -180,7 +185,7 @@ public final class CheckpointStore implements Checkpoint.Sink {
     String best = state.get("best_accuracy");
     return Optional.of(new Checkpoint(Integer.parseInt(state.get("round")),
         ModelWeights.of(layout, TensorCodec.fromBytes(bytes)), best == null ? Double.NaN : Double.parseDouble(best),
-        Double.parseDouble(state.get("elapsed_seconds")), strategyState));
+        Double.parseDouble(state.get("elapsed_seconds")), strategyState, state.get("privacy_ledger")));
   }
 
   /** SHA-256 (hex) of the config's keys that change what a round computes, in key order. */

@@ -26,7 +26,7 @@ public final class ExperimentConfig {
       "natural");
   public static final List<String> STRATEGIES = StrategySpec.STRATEGIES;
   /** How a round's cohort is drawn: uniformly, or with probability proportional to local data size. */
-  public static final List<String> CLIENT_SAMPLINGS = List.of("uniform", "by-size");
+  public static final List<String> CLIENT_SAMPLINGS = List.of("uniform", "by-size", "poisson");
   /** What malicious clients send: their honest update sign-flipped and scaled by {@code attack-scale}. */
   public static final List<String> ATTACKS = List.of("sign-flip");
   public static final List<String> BACKENDS = List.of("blas", "java");
@@ -43,6 +43,7 @@ public final class ExperimentConfig {
   private final int minClientSize;
   private final ModelArchitecture model;
   private final StrategySpec strategy;
+  private final io.tributary.crypto.dp.DpSpec dp;
   private final int clients;
   private final int clientsPerRound;
   private final long localEpochs;
@@ -94,6 +95,7 @@ public final class ExperimentConfig {
     this.minClientSize = b.minClientSize;
     this.model = b.model;
     this.strategy = b.strategy.build();
+    this.dp = b.dp.build();
     this.clients = b.clients;
     this.clientsPerRound = b.clientsPerRound > 0
         ? b.clientsPerRound
@@ -154,6 +156,7 @@ public final class ExperimentConfig {
     b.minClientSize = minClientSize;
     b.model = model;
     b.strategy = strategy.toBuilder();
+    b.dp = dp.toBuilder();
     b.clients = clients;
     b.clientsPerRound = clientsPerRound;
     b.fraction = 0;
@@ -264,6 +267,11 @@ public final class ExperimentConfig {
   }
 
   /** The strategy and its server-side settings. */
+  /** Differential privacy: {@code dp} and the {@code dp-*} keys ({@link io.tributary.crypto.dp.DpSpec}). */
+  public io.tributary.crypto.dp.DpSpec dp() {
+    return dp;
+  }
+
   public StrategySpec strategySpec() {
     return strategy;
   }
@@ -311,7 +319,11 @@ public final class ExperimentConfig {
     return syntheticMaxSize;
   }
 
-  /** {@code uniform} or {@code by-size} (probability proportional to local data, without replacement). */
+  /**
+   * {@code uniform} (m of N without replacement), {@code by-size} (probability proportional to local data,
+   * without replacement) or {@code poisson} (each client independently with q = m/N, the cohort size varying;
+   * always so under {@code dp}).
+   */
   public String clientSampling() {
     return clientSampling;
   }
@@ -500,6 +512,9 @@ public final class ExperimentConfig {
     m.put("batch-size", batchSize == 0 ? "inf" : batchSize);
     m.put("learning-rate", learningRate);
     m.putAll(strategy.toMap());
+    if (dp.enabled()) {
+      m.putAll(dp.toMap());
+    }
     if (!clientSampling.equals("uniform")) {
       m.put("client-sampling", clientSampling);
     }
@@ -576,6 +591,7 @@ public final class ExperimentConfig {
     private int minClientSize = 1;
     private ModelArchitecture model = DenseNetwork.mnist2nn();
     private StrategySpec.Builder strategy = StrategySpec.builder();
+    private io.tributary.crypto.dp.DpSpec.Builder dp = io.tributary.crypto.dp.DpSpec.builder();
     private int clients = 100;
     private int clientsPerRound;
     private double fraction = 0.1;
@@ -706,6 +722,12 @@ public final class ExperimentConfig {
      */
     public Builder strategyKey(String key, Object value) {
       strategy.set(key, value);
+      return this;
+    }
+
+    /** Sets one of the differential-privacy keys ({@link io.tributary.crypto.dp.DpSpec#KEYS}). */
+    public Builder dpKey(String key, Object value) {
+      dp.set(key, value);
       return this;
     }
 
@@ -1002,6 +1024,29 @@ public final class ExperimentConfig {
             + ") cannot be below 'local-epochs' (" + localEpochs + ")");
       }
       c.strategy.checkCohort("clients-per-round", c.clientsPerRound);
+      c.dp.check(c.clients, c.clientsPerRound, secureAggregation);
+      if (c.dp.enabled()) {
+        String why = " cannot be combined with 'dp': ";
+        if (c.strategy.buffersUpdates()) {
+          throw new IllegalArgumentException("config 'aggregator: " + c.strategy.aggregator() + "'" + why
+              + "the privacy analysis bounds one client's effect on a weighted sum, not on a robust statistic");
+        }
+        if (c.strategy.strategy().equals("fednova") || c.strategy.strategy().equals("scaffold")) {
+          throw new IllegalArgumentException("config 'strategy: " + c.strategy.strategy() + "'" + why
+              + "it rescales clipped updates or sends a second vector per client, unbounded by 'dp-clip'");
+        }
+        if (clipNorm > 0) {
+          throw new IllegalArgumentException("config 'clip-norm'" + why + "DP clips each update to 'dp-clip' itself");
+        }
+        if (clientSampling.equals("by-size")) {
+          throw new IllegalArgumentException("config 'client-sampling: " + clientSampling + "'" + why
+              + "DP samples each client independently with q = clients-per-round / clients (Poisson), as its"
+              + " accountant assumes");
+        }
+        if (maliciousClients > 0) {
+          throw new IllegalArgumentException("config 'malicious-clients'" + why + "attacks are studied without DP here");
+        }
+      }
       if (secureAggregation) {
         String why = " needs every update on its own, and with secure aggregation the server sees only their sum";
         if (c.strategy.buffersUpdates()) {
@@ -1033,8 +1078,8 @@ public final class ExperimentConfig {
           }
         }
       }
-      if (clientSampling.equals("by-size") && availability < 1) {
-        throw new IllegalArgumentException("config 'client-sampling': by-size does not combine with 'availability'"
+      if (!clientSampling.equals("uniform") && availability < 1) {
+        throw new IllegalArgumentException("config 'client-sampling': " + clientSampling + " does not combine with 'availability'"
             + " below 1 yet; sample uniformly or make every client available");
       }
       if (syntheticMaxSize < syntheticMinSize) {

@@ -47,6 +47,9 @@ public final class ExperimentLoader {
     for (String key : io.tributary.core.strategy.StrategySpec.KEYS) {
       KEYS.put(key, (b, v) -> b.strategyKey(key, v));
     }
+    for (String key : io.tributary.crypto.dp.DpSpec.KEYS) {
+      KEYS.put(key, (b, v) -> b.dpKey(key, v));
+    }
     KEYS.put("labels-per-client", (b, v) -> b.labelsPerClient(integer("labels-per-client", v)));
     KEYS.put("synthetic-min-size", (b, v) -> b.syntheticMinSize(integer("synthetic-min-size", v)));
     KEYS.put("synthetic-max-size", (b, v) -> b.syntheticMaxSize(integer("synthetic-max-size", v)));

@@ -130,7 +130,7 @@ final class SecureAggregationRound {
       server.receiveUnmaskResponse(clients.get(e.getKey()).unmask(e.getValue()));
     }
     SecureUpdateCodec.Decoded decoded = codec.decode(server.finish());
-    AggregatedUpdate aggregate = AggregatedUpdate.ofCombined(layout, decoded.mean(), updates);
+    AggregatedUpdate aggregate = AggregatedUpdate.ofMean(layout, decoded.mean(), decoded.totalWeight(), updates);
     return decoded.meanAccumulationNorm().isPresent()
         ? aggregate.withMeanAccumulationNorm(decoded.meanAccumulationNorm().getAsDouble()) : aggregate;
   }

@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -140,6 +141,28 @@ public final class SimulationEngine {
   }
 
   /**
+   * The strategy wrapped in DP-FedAvg ({@code dp} on): the expected weight per round comes from every
+   * client's weight (N with uniform weights, Σ min(examples, W) when capped), and the central noise
+   * from a generator seeded by the run seed and the round, so a run reproduces bit for bit.
+   */
+  private io.tributary.crypto.dp.PrivateStrategy privatize(Strategy inner, Population population) {
+    io.tributary.crypto.dp.DpSpec spec = config.dp();
+    double totalWeight = config.clients();
+    if (spec.capped()) {
+      totalWeight = 0;
+      for (int c = 0; c < config.clients(); c++) {
+        totalWeight += Math.max(1, Math.min(population.size(c), spec.maxWeight()));
+      }
+    }
+    long seed = config.seed();
+    io.tributary.crypto.dp.PrivateStrategy p = new io.tributary.crypto.dp.PrivateStrategy(inner, spec,
+        config.clients(), config.clientsPerRound(), totalWeight, config.model().layout().totalElements(),
+        round -> io.tributary.crypto.dp.RandomBits.seeded(seed, "dp central round " + round));
+    LOG.log(System.Logger.Level.INFO, "differential privacy: {0}, δ = {1}", p, p.delta());
+    return p;
+  }
+
+  /**
    * How long {@code client}'s update took on its simulated device: the samples it trained (local
    * examples × its local epochs) over its speed trait times the nominal device throughput. A round
    * lasts as long as its slowest reporting client.
@@ -157,7 +180,9 @@ public final class SimulationEngine {
     /** The best test accuracy reached the target ({@code stop-at-target}). */
     TARGET,
     /** The time budget was spent; a checkpoint was saved to go on from. */
-    TIME_BUDGET
+    TIME_BUDGET,
+    /** The next round would have spent more than the ε budget ({@code dp-epsilon-budget}). */
+    PRIVACY_BUDGET
   }
 
   /**
@@ -245,9 +270,18 @@ public final class SimulationEngine {
     Partition partition = data.onDemand() ? null : partition();
     Population population = population(partition);
     int maxClient = data.onDemand() ? SimulationData.generator(config).maxSize() : 0;
-    Strategy strategy = strategy();
+    Strategy base = strategy();
+    io.tributary.crypto.dp.PrivateStrategy dp = config.dp().enabled() ? privatize(base, population) : null;
+    Strategy strategy = dp != null ? dp : base;
     if (from != null) {
       strategy.restoreState(from.strategyState());
+      if (dp != null) {
+        if (from.privacyLedger() == null) {
+          throw new IllegalArgumentException("checkpoint of round " + from.round() + " has no privacy ledger, and this"
+              + " run has 'dp' on: resuming would reset the ε spent");
+        }
+        dp.restoreLedger(from.privacyLedger());
+      }
     }
     Scaffold scaffold = strategy instanceof Scaffold sc ? sc : null;
     List<Adversaries> adversaries = new ArrayList<>();
@@ -304,15 +338,31 @@ public final class SimulationEngine {
           : Double.NEGATIVE_INFINITY;
       for (int round = from != null ? from.round() + 1 : 1; round <= config.rounds(); round++) {
         long start = System.nanoTime();
-        int[] cohort = config.clientSampling().equals("by-size") ? sampleBySize(round, population)
+        if (dp != null && dp.budgetExhausted()) {
+          LOG.log(System.Logger.Level.INFO, "round {0}: not run, it would spend more than the budget ε = {1}"
+              + " (spent {2} at δ = {3})", round, config.dp().epsilonBudget().getAsDouble(), dp.epsilon(), dp.delta());
+          stop = Stop.PRIVACY_BUDGET;
+          break;
+        }
+        int[] sampled = dp != null || config.clientSampling().equals("poisson")
+            ? samplePoisson(round, (double) config.clientsPerRound() / config.clients())
+            : config.clientSampling().equals("by-size") ? sampleBySize(round, population)
             : sampleOnlineClients(round);
+        String emptyCohort = sampled.length == 0 ? "no client was sampled (Poisson sampling at q = "
+            + (double) config.clientsPerRound() / config.clients() + ")" : null;
+        // Too few for secure aggregation (two would each learn the other's update): nobody trains.
+        boolean tooFew = config.secureAggregation() && sampled.length > 0 && sampled.length < 3;
+        if (tooFew) {
+          emptyCohort = "only " + sampled.length + " clients sampled, secure aggregation needs 3";
+        }
+        int[] cohort = tooFew ? new int[0] : sampled;
         ConfigValues roundConfig = strategy.configureFit(round);
         UpdateAccumulator accumulator = new UpdateAccumulator(net.layout());
         int parameters = net.layout().totalElements();
         boolean buffers = strategy.robustAggregator().isPresent();
         SecureAggregationRound secure = null;
         String secureFailure = null;
-        if (config.secureAggregation()) {
+        if (config.secureAggregation() && cohort.length > 0) {
           secure = new SecureAggregationRound(config.seed(), round, cohort, secureParameters(cohort.length, secureMaxWeight),
               parameters, 1, strategy.needsAccumulationNorm());
           try {
@@ -387,7 +437,7 @@ public final class SimulationEngine {
         String noQuorum = null;
         if (updates.isEmpty() && failures.stream().allMatch(f -> DROPPED_OUT.equals(f.reason())
             || STRAGGLER_DROPPED.equals(f.reason()))) {
-          noQuorum = "every client dropped out";
+          noQuorum = emptyCohort != null ? emptyCohort : "every client dropped out";
         } else if (secure != null) {
           if (secureFailure == null) {
             try {
@@ -488,7 +538,7 @@ public final class SimulationEngine {
     boolean due = config.checkpointEvery() > 0 && round % config.checkpointEvery() == 0;
     if (outOfTime || due) {
       sink.save(new Checkpoint(round, global, best == Double.NEGATIVE_INFINITY ? Double.NaN : best, elapsed,
-          strategy.state()));
+          strategy.state(), strategy instanceof io.tributary.crypto.dp.PrivateStrategy p ? p.ledger() : null));
     }
     return outOfTime;
   }
@@ -608,6 +658,19 @@ public final class SimulationEngine {
       if (isMalicious(client)) {
         delta = attack(delta);
       }
+      Map<String, Double> metrics = result.metrics();
+      if (io.tributary.crypto.dp.DpClipping.requested(clientConfig)) {
+        // DP-FedAvg's client half, as the SDK's mod runs it: clip to C (and, for local DP, add noise).
+        boolean unclipped;
+        try {
+          unclipped = io.tributary.crypto.dp.DpClipping.apply(delta, global.layout(), clientConfig,
+              io.tributary.crypto.dp.RandomBits.seeded(config.seed(), "dp local round " + round + " client " + client));
+        } catch (IllegalArgumentException e) {
+          throw new InvalidUpdateException("invalid update: " + e.getMessage());
+        }
+        metrics = new java.util.HashMap<>(metrics);
+        metrics.put(io.tributary.crypto.dp.DpClipping.UNCLIPPED, unclipped ? 1.0 : 0.0);
+      }
       if (config.clipNorm() > 0) {
         delta = NormBound.bound(delta, config.clipNorm());
       }
@@ -662,8 +725,7 @@ public final class SimulationEngine {
         }
         controls.put(client, updated);
       }
-      return new ClientUpdate("sim-" + client, round, result.numExamples(), result.localSteps(), weight,
-          result.metrics());
+      return new ClientUpdate("sim-" + client, round, result.numExamples(), result.localSteps(), weight, metrics);
     } finally {
       pool.put(worker);
     }
@@ -794,6 +856,26 @@ public final class SimulationEngine {
     int[] out = best.stream().mapToInt(e -> (int) e[1]).toArray();
     Arrays.sort(out);
     return out;
+  }
+
+  /**
+   * Poisson sampling, as the DP accountant assumes: each client joins the round independently with
+   * probability q, so the cohort's size varies around q·N (and may be empty). O(N) a round; in
+   * ascending order.
+   */
+  int[] samplePoisson(int round, double q) {
+    SplittableRandom random = new SplittableRandom(Seeds.derive(Seeds.derive(config.seed(), -30), round));
+    int[] chosen = new int[Math.max(16, (int) Math.min(config.clients(), 2 * q * config.clients() + 64))];
+    int n = 0;
+    for (int c = 0; c < config.clients(); c++) {
+      if (random.nextDouble() < q) {
+        if (n == chosen.length) {
+          chosen = Arrays.copyOf(chosen, 2 * n);
+        }
+        chosen[n++] = c;
+      }
+    }
+    return Arrays.copyOf(chosen, n);
   }
 
   /**
