@@ -93,10 +93,15 @@ public final class PlotCommand implements Callable<Integer> {
       if (!withoutEpsilon.isEmpty()) {
         System.err.println("plot: skipping runs without epsilon: " + withoutEpsilon);
       }
-      Figures.accuracyPerEpsilon(chosen, width, height, title == null ? "Test accuracy vs \u03b5" : title)
+      (title == null
+              ? Figures.accuracyPerEpsilon(chosen, width, height)
+              : Figures.accuracyPerEpsilon(chosen, width, height, title))
           .writePng(out);
     } else {
-      Figures.accuracyPerRound(chosen, width, height, title == null ? "Test accuracy" : title).writePng(out);
+      (title == null
+              ? Figures.accuracyPerRound(chosen, width, height)
+              : Figures.accuracyPerRound(chosen, width, height, title))
+          .writePng(out);
     }
     System.out.println("wrote " + out);
     return 0;

@@ -53,7 +53,12 @@ public final class Figures {
    * default size.
    */
   public static LinePlot accuracyPerEpsilon(Collection<RoundRecord> records) {
-    return accuracyPerEpsilon(records, DEFAULT_WIDTH, DEFAULT_HEIGHT, "Test accuracy vs \u03b5");
+    return accuracyPerEpsilon(records, DEFAULT_WIDTH, DEFAULT_HEIGHT);
+  }
+
+  /** Test accuracy in percent against the privacy ε spent, one line per run that has ε. */
+  public static LinePlot accuracyPerEpsilon(Collection<RoundRecord> records, int width, int height) {
+    return accuracyPerEpsilon(records, width, height, "Test accuracy vs \u03b5");
   }
 
   /**
