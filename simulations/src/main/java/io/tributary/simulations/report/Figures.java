@@ -3,16 +3,19 @@ package io.tributary.simulations.report;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
- * The two standard figures of a simulation: test accuracy per round and loss per round, with every
- * run of a sweep overlaid.
+ * The standard figures of a simulation: test accuracy per round and loss per round, with every run
+ * of a sweep overlaid, and for differentially private runs test accuracy against the privacy ε
+ * spent.
  *
  * <p>Runs keep the order in which they first appear in the records and get palette colours in that
  * order, the same colour in both figures. In the loss figure a run's training loss is solid and its
  * test loss dashed; a run that never evaluated has no test-loss line. Rounds without an evaluation
  * ({@code NaN}) are skipped, so evaluating every k rounds still draws a line. Stateless and
- * thread-safe.
+ * thread-safe. In the ε figure, runs without ε are left out but keep their colour slot, so a run
+ * has the same colour there as in the other figures.
  */
 public final class Figures {
   /** Default figure width in pixels. */
@@ -34,22 +37,68 @@ public final class Figures {
 
   /** Test accuracy in percent per round, one line per run, under {@code title}. */
   public static LinePlot accuracyPerRound(Collection<RoundRecord> records, int width, int height, String title) {
+    return accuracyAgainst(records, width, height, title, "round", RoundRecord::round, false);
+  }
+
+  /**
+   * Whether any record carries the privacy spent, i.e. {@link #accuracyPerEpsilon} has a line to
+   * draw.
+   */
+  public static boolean anyEpsilon(Collection<RoundRecord> records) {
+    return records.stream().anyMatch(RoundRecord::hasEpsilon);
+  }
+
+  /**
+   * Test accuracy in percent against the privacy ε spent, one line per run that has ε, at the
+   * default size.
+   */
+  public static LinePlot accuracyPerEpsilon(Collection<RoundRecord> records) {
+    return accuracyPerEpsilon(records, DEFAULT_WIDTH, DEFAULT_HEIGHT);
+  }
+
+  /** Test accuracy in percent against the privacy ε spent, one line per run that has ε. */
+  public static LinePlot accuracyPerEpsilon(Collection<RoundRecord> records, int width, int height) {
+    return accuracyPerEpsilon(records, width, height, "Test accuracy vs \u03b5");
+  }
+
+  /**
+   * Test accuracy in percent against the privacy ε spent up to each evaluated round, one line per
+   * run that has ε, under {@code title}; runs without ε are left out (see {@link #anyEpsilon}).
+   */
+  public static LinePlot accuracyPerEpsilon(Collection<RoundRecord> records, int width, int height, String title) {
+    return accuracyAgainst(records, width, height, title, "\u03b5 spent", RoundRecord::epsilon, true);
+  }
+
+  /**
+   * Test accuracy in percent against {@code x}, one line per run; with {@code onlyWithEpsilon}, runs
+   * without ε are skipped but still use up their palette colour.
+   */
+  private static LinePlot accuracyAgainst(
+      Collection<RoundRecord> records,
+      int width,
+      int height,
+      String title,
+      String xLabel,
+      ToDoubleFunction<RoundRecord> x,
+      boolean onlyWithEpsilon) {
     LinePlot.Builder plot =
         LinePlot.builder()
             .title(title)
-            .xLabel("round")
+            .xLabel(xLabel)
             .yLabel("test accuracy (%)")
             .size(width, height);
     int runIndex = 0;
     for (Map.Entry<String, List<RoundRecord>> run : RoundRecord.groupByRun(records).entrySet()) {
       List<RoundRecord> rounds = run.getValue();
-      double[] x = new double[rounds.size()];
-      double[] y = new double[rounds.size()];
-      for (int i = 0; i < rounds.size(); i++) {
-        x[i] = rounds.get(i).round();
-        y[i] = 100.0 * rounds.get(i).testAccuracy();
+      if (!onlyWithEpsilon || anyEpsilon(rounds)) {
+        double[] xs = new double[rounds.size()];
+        double[] ys = new double[rounds.size()];
+        for (int i = 0; i < rounds.size(); i++) {
+          xs[i] = x.applyAsDouble(rounds.get(i));
+          ys[i] = 100.0 * rounds.get(i).testAccuracy();
+        }
+        plot.series(run.getKey(), xs, ys, LinePlot.color(runIndex), LinePlot.LineStyle.SOLID);
       }
-      plot.series(run.getKey(), x, y, LinePlot.color(runIndex), LinePlot.LineStyle.SOLID);
       runIndex++;
     }
     return plot.build();

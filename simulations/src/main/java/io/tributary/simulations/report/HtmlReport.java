@@ -33,7 +33,10 @@ import java.util.Objects;
  * post-processed with an XML parser.
  *
  * <p>Edge cases: with no records the page says so and has no standard figures; a run that never
- * evaluated shows dashes for accuracies; missing timings show a dash. Immutable and thread-safe;
+ * evaluated shows dashes for accuracies; missing timings show a dash. The privacy ε spent appears
+ * only when a run is differentially private: a summary column (the run's δ is in the configuration),
+ * a per-round column for that run, and a standard figure of test accuracy against ε for those runs
+ * alone. Immutable and thread-safe;
  * {@link #toHtml()} renders the plots each time it is called.
  */
 public final class HtmlReport {
@@ -130,6 +133,7 @@ public final class HtmlReport {
       return;
     }
     boolean target = !Double.isNaN(targetAccuracy);
+    boolean epsilon = Figures.anyEpsilon(records);
     html.append("<table class=\"summary\">\n<thead><tr><th class=\"name\">run</th><th>rounds</th>");
     html.append("<th>final accuracy</th><th>best accuracy (round)</th>");
     if (target) {
@@ -137,7 +141,11 @@ public final class HtmlReport {
       html.append("<th>time to target</th>");
     }
     html.append("<th>final train loss</th><th>final test loss</th>");
-    html.append("<th>bytes up</th><th>bytes down</th><th>total time</th></tr></thead>\n<tbody>\n");
+    html.append("<th>bytes up</th><th>bytes down</th><th>total time</th>");
+    if (epsilon) {
+      html.append("<th>\u03b5 spent (\u03b4 in configuration)</th>");
+    }
+    html.append("</tr></thead>\n<tbody>\n");
     for (Map.Entry<String, List<RoundRecord>> run : runs.entrySet()) {
       RunSummary summary = RunSummary.of(run.getKey(), run.getValue(), targetAccuracy);
       html.append("<tr><td class=\"name\">").append(escape(summary.run())).append("</td>");
@@ -161,6 +169,9 @@ public final class HtmlReport {
       cell(html, bytes(summary.bytesUp()));
       cell(html, bytes(summary.bytesDown()));
       cell(html, Durations.words(summary.totalSeconds()));
+      if (epsilon) {
+        cell(html, epsilon(summary.finalEpsilon()));
+      }
       html.append("</tr>\n");
     }
     html.append("</tbody>\n</table>\n");
@@ -173,6 +184,12 @@ public final class HtmlReport {
       figures.add(
           new Figure(
               "Loss per round: training loss solid, test loss dashed", Figures.lossPerRound(records)));
+      if (Figures.anyEpsilon(records)) {
+        figures.add(
+            new Figure(
+                "Test accuracy vs \u03b5 spent, differentially private runs (\u03b4 in configuration)",
+                Figures.accuracyPerEpsilon(records)));
+      }
     }
     figures.addAll(extraFigures);
     if (figures.isEmpty()) {
@@ -203,6 +220,7 @@ public final class HtmlReport {
     html.append("<h2>Rounds</h2>\n");
     for (Map.Entry<String, List<RoundRecord>> run : runs.entrySet()) {
       List<RoundRecord> rounds = run.getValue();
+      boolean epsilon = Figures.anyEpsilon(rounds);
       html.append("<details><summary>")
           .append(escape(run.getKey()))
           .append(" \u2014 ")
@@ -210,7 +228,9 @@ public final class HtmlReport {
           .append(rounds.size() == 1 ? " round" : " rounds")
           .append("</summary>\n<table>\n<thead><tr><th>round</th><th>sampled</th><th>reporting</th>")
           .append("<th>train loss</th><th>test loss</th><th>test accuracy</th>")
-          .append("<th>bytes up</th><th>bytes down</th><th>seconds</th></tr></thead>\n<tbody>\n");
+          .append("<th>bytes up</th><th>bytes down</th><th>seconds</th>")
+          .append(epsilon ? "<th>\u03b5 spent</th>" : "")
+          .append("</tr></thead>\n<tbody>\n");
       for (RoundRecord record : rounds) {
         html.append("<tr>");
         cell(html, Integer.toString(record.round()));
@@ -226,6 +246,9 @@ public final class HtmlReport {
             Double.isNaN(record.seconds())
                 ? "\u2014"
                 : String.format(Locale.ROOT, "%.2f", record.seconds()));
+        if (epsilon) {
+          cell(html, epsilon(record.epsilon()));
+        }
         html.append("</tr>\n");
       }
       html.append("</tbody>\n</table>\n</details>\n");
@@ -245,6 +268,11 @@ public final class HtmlReport {
       return "\u2014";
     }
     return Double.isInfinite(value) ? Double.toString(value) : String.format(Locale.ROOT, "%.4f", value);
+  }
+
+  /** Four significant digits: early rounds spend little ε, long runs may spend tens. */
+  static String epsilon(double value) {
+    return Double.isNaN(value) ? "\u2014" : String.format(Locale.ROOT, "%.4g", value);
   }
 
   /** Binary units, because model sizes are powers of two of float32s. */

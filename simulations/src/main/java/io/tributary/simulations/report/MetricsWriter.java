@@ -26,7 +26,9 @@ import java.util.Map;
  *   <li>{@value #METRICS_CSV}: a header row, then one row per round in the fixed column order of
  *       {@link #METRICS_COLUMNS}; doubles are printed by {@link Double#toString(double)}, which
  *       round-trips exactly and does not depend on the default locale; {@code NaN} is an empty
- *       field; infinities are {@code Infinity}/{@code -Infinity}.
+ *       field; infinities are {@code Infinity}/{@code -Infinity}. The last column, {@code epsilon},
+ *       is the privacy ε spent up to and including the round ({@link RoundRecord#epsilon()}),
+ *       empty for a run without differential privacy; the run's δ is in its config.
  *   <li>{@value #METRICS_JSONL}: one JSON object per round with the same keys; {@code NaN} and
  *       infinities, which JSON cannot express, are {@code null}.
  *   <li>{@value #TIMINGS_CSV}: run, round, seconds. Timings differ between otherwise identical runs,
@@ -63,9 +65,15 @@ public final class MetricsWriter implements Closeable {
           "test_accuracy",
           "bytes_up",
           "bytes_down",
-          "simulated_seconds");
-  /** The columns of metrics files written before {@code simulated_seconds}; still read. */
-  static final List<String> LEGACY_METRICS_COLUMNS = METRICS_COLUMNS.subList(0, METRICS_COLUMNS.size() - 1);
+          "simulated_seconds",
+          "epsilon");
+  /**
+   * How many leading {@link #METRICS_COLUMNS} every metrics file has. Later columns were added over
+   * time at the end ({@code simulated_seconds}, then {@code epsilon}); a file written before one of
+   * them has a header that is a shorter prefix of {@link #METRICS_COLUMNS}, is still read, and its
+   * records have {@code NaN} for the missing columns.
+   */
+  static final int REQUIRED_METRICS_COLUMNS = 9;
   /** Columns of {@value #TIMINGS_CSV}, in order. */
   public static final List<String> TIMINGS_COLUMNS = List.of("run", "round", "seconds");
 
@@ -219,7 +227,8 @@ public final class MetricsWriter implements Closeable {
                 line.parseLong(7),
                 line.parseLong(8),
                 Double.NaN,
-                line.fields().size() > 9 ? line.parseDouble(9) : Double.NaN));
+                line.parseOptionalDouble(9),
+                line.parseOptionalDouble(10)));
       } catch (IllegalArgumentException e) {
         throw line.error(e.getMessage());
       }
@@ -241,7 +250,8 @@ public final class MetricsWriter implements Closeable {
     row.append(csvDouble(record.testAccuracy())).append(',');
     row.append(record.bytesUp()).append(',');
     row.append(record.bytesDown()).append(',');
-    row.append(csvDouble(record.simulatedSeconds())).append('\n');
+    row.append(csvDouble(record.simulatedSeconds())).append(',');
+    row.append(csvDouble(record.epsilon())).append('\n');
     return row.toString();
   }
 
@@ -257,6 +267,7 @@ public final class MetricsWriter implements Closeable {
     line.append(",\"bytes_up\":").append(record.bytesUp());
     line.append(",\"bytes_down\":").append(record.bytesDown());
     line.append(",\"simulated_seconds\":").append(jsonDouble(record.simulatedSeconds()));
+    line.append(",\"epsilon\":").append(jsonDouble(record.epsilon()));
     line.append("}\n");
     return line.toString();
   }
@@ -382,6 +393,11 @@ public final class MetricsWriter implements Closeable {
       }
     }
 
+    /** The number in a column that older files lack, or {@code NaN} for a row without it. */
+    double parseOptionalDouble(int index) throws IOException {
+      return index < fields.size() ? parseDouble(index) : Double.NaN;
+    }
+
     IOException error(String message) {
       return new IOException(file + " line " + lineNumber + ": " + message);
     }
@@ -404,9 +420,10 @@ public final class MetricsWriter implements Closeable {
       start = newline + 1;
       lineNumber++;
       if (!headerSeen) {
-        if (columns == METRICS_COLUMNS && line.equals(String.join(",", LEGACY_METRICS_COLUMNS))) {
-          // A file from before simulated_seconds: read its columns, the new one is NaN.
-          columns = LEGACY_METRICS_COLUMNS;
+        List<String> legacy = columns == METRICS_COLUMNS ? legacyMetricsColumns(line) : null;
+        if (legacy != null) {
+          // A file from before a later column: read its columns, the missing ones are NaN.
+          columns = legacy;
         } else if (!line.equals(String.join(",", columns))) {
           throw new IOException(
               file + " line 1: expected header " + String.join(",", columns) + ", got " + line);
@@ -428,6 +445,20 @@ public final class MetricsWriter implements Closeable {
       throw new IOException(file + ": empty, expected header " + String.join(",", columns));
     }
     return lines;
+  }
+
+  /**
+   * The columns of a metrics file written before the last of {@link #METRICS_COLUMNS} were added,
+   * when {@code header} is such a file's header; otherwise {@code null}.
+   */
+  private static List<String> legacyMetricsColumns(String header) {
+    for (int size = REQUIRED_METRICS_COLUMNS; size < METRICS_COLUMNS.size(); size++) {
+      List<String> columns = METRICS_COLUMNS.subList(0, size);
+      if (header.equals(String.join(",", columns))) {
+        return columns;
+      }
+    }
+    return null;
   }
 
   /** Splits an RFC 4180 line; quotes are only expected around run names. */

@@ -7,8 +7,8 @@ import java.util.Objects;
 import java.util.function.LongSupplier;
 
 /**
- * A progress line for long simulations: round i/N, a bar, percent, elapsed time, an ETA and the
- * latest accuracy and loss.
+ * A progress line for long simulations: round i/N, a bar, percent, elapsed time, an ETA, the
+ * latest accuracy and loss and, for a differentially private run, the privacy ε spent so far.
  *
  * <pre>{@code
  * fedavg [#########---------------------]  30/100  30%  elapsed 0:41  ETA 1:36  acc 91.20%  loss 0.3121
@@ -22,7 +22,8 @@ import java.util.function.LongSupplier;
  * runs whose rounds speed up or slow down. The clock starts when the bar is built.
  *
  * <p>Edge cases: an accuracy or loss of {@code NaN} (a round without evaluation) keeps the last
- * known value on the line; the ETA shows {@code --:--} until a round has finished; updates after
+ * known value on the line; so does an ε of {@code NaN}, and a run without differential privacy,
+ * whose ε is always {@code NaN}, shows none; the ETA shows {@code --:--} until a round has finished; updates after
  * {@link #finish()} are ignored, so a late callback cannot garble the output. Thread-safe: {@link
  * #update} and {@link #finish} may be called from any thread, and each line is written whole.
  */
@@ -48,6 +49,7 @@ public final class ProgressBar {
   private long lastRoundNanos;
   private double accuracy = Double.NaN;
   private double loss = Double.NaN;
+  private double epsilon = Double.NaN;
   private int nextPlainPercent;
   private int lastPrintedRound = -1;
   private long lastDrawNanos;
@@ -92,7 +94,20 @@ public final class ProgressBar {
    * @param loss a loss to show, or {@code NaN} to keep the last one shown
    * @throws IllegalArgumentException if {@code round} is outside {@code 0..totalRounds}
    */
-  public synchronized void update(int round, double accuracy, double loss) {
+  public void update(int round, double accuracy, double loss) {
+    update(round, accuracy, loss, Double.NaN);
+  }
+
+  /**
+   * Like {@link #update(int, double, double)}, with the privacy spent so far, shown as {@code
+   * ε=1.23}.
+   *
+   * @param epsilon the ε spent up to and including this round ({@link RoundRecord#epsilon()}), or
+   *     {@code NaN} (or another value that is not finite) to keep the last one shown — none, for a
+   *     run without differential privacy
+   * @throws IllegalArgumentException if {@code round} is outside {@code 0..totalRounds}
+   */
+  public synchronized void update(int round, double accuracy, double loss, double epsilon) {
     if (round < 0 || round > totalRounds) {
       throw new IllegalArgumentException("round must be in 0.." + totalRounds + ", got " + round);
     }
@@ -110,6 +125,9 @@ public final class ProgressBar {
     }
     if (!Double.isNaN(loss)) {
       this.loss = loss;
+    }
+    if (Double.isFinite(epsilon)) {
+      this.epsilon = epsilon;
     }
     if (interactive) {
       boolean due = !drawnOnce || now - lastDrawNanos >= REDRAW_INTERVAL_MILLIS * 1_000_000L;
@@ -217,6 +235,9 @@ public final class ProgressBar {
     }
     if (!Double.isNaN(loss)) {
       line.append(String.format(Locale.ROOT, "  loss %.4g", loss));
+    }
+    if (!Double.isNaN(epsilon)) {
+      line.append(String.format(Locale.ROOT, "  \u03b5=%.2f", epsilon));
     }
     return line.toString();
   }

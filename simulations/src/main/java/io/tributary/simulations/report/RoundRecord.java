@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What one federated round of one run produced: cohort sizes, losses, accuracy, traffic and the
- * round's wall-clock duration.
+ * What one federated round of one run produced: cohort sizes, losses, accuracy, traffic, the
+ * round's wall-clock duration and, for a differentially private run, the privacy spent so far.
  *
  * <p>The metrics are a pure function of the run's seed and config, so {@link MetricsWriter} writes
  * them to files that compare bit for bit across repeated runs; {@link #seconds()} is the one field
@@ -35,6 +35,10 @@ import java.util.Map;
  * @param simulatedSeconds the round's duration on the simulated devices — the slowest reporting
  *     client's samples over its speed times the nominal device throughput — deterministic like the
  *     other metrics; {@code NaN} when not simulated (or read from a file without the column)
+ * @param epsilon the privacy loss ε the run has spent up to and including this round, at the run's
+ *     δ (which is in its config, not here), finite and {@code >= 0}; deterministic like the other
+ *     metrics; {@code NaN} when the run has no differential privacy (or the record was read from a
+ *     file without the column)
  */
 public record RoundRecord(
     String run,
@@ -47,9 +51,17 @@ public record RoundRecord(
     long bytesUp,
     long bytesDown,
     double seconds,
-    double simulatedSeconds) {
+    double simulatedSeconds,
+    double epsilon) {
 
-  /** A record without a simulated duration. */
+  /** A record of a run without differential privacy ({@code epsilon = NaN}). */
+  public RoundRecord(String run, int round, int sampledClients, int reportingClients, double trainLoss,
+      double testLoss, double testAccuracy, long bytesUp, long bytesDown, double seconds, double simulatedSeconds) {
+    this(run, round, sampledClients, reportingClients, trainLoss, testLoss, testAccuracy, bytesUp, bytesDown, seconds,
+        simulatedSeconds, Double.NaN);
+  }
+
+  /** A record without a simulated duration, of a run without differential privacy. */
   public RoundRecord(String run, int round, int sampledClients, int reportingClients, double trainLoss,
       double testLoss, double testAccuracy, long bytesUp, long bytesDown, double seconds) {
     this(run, round, sampledClients, reportingClients, trainLoss, testLoss, testAccuracy, bytesUp, bytesDown, seconds,
@@ -90,11 +102,19 @@ public record RoundRecord(
     if (!Double.isNaN(simulatedSeconds) && !(simulatedSeconds >= 0.0 && simulatedSeconds < Double.POSITIVE_INFINITY)) {
       throw new IllegalArgumentException("simulatedSeconds must be finite and >= 0, or NaN, got " + simulatedSeconds);
     }
+    if (!Double.isNaN(epsilon) && !(epsilon >= 0.0 && epsilon < Double.POSITIVE_INFINITY)) {
+      throw new IllegalArgumentException("epsilon must be finite and >= 0, or NaN, got " + epsilon);
+    }
   }
 
   /** Whether the test set was evaluated in this round (its accuracy is a number). */
   public boolean evaluated() {
     return !Double.isNaN(testAccuracy);
+  }
+
+  /** Whether the record carries the privacy spent (its {@link #epsilon()} is a number). */
+  public boolean hasEpsilon() {
+    return !Double.isNaN(epsilon);
   }
 
   /** This record with another duration, e.g. {@code NaN} to compare metrics alone. */
@@ -110,7 +130,25 @@ public record RoundRecord(
         bytesUp,
         bytesDown,
         newSeconds,
-        simulatedSeconds);
+        simulatedSeconds,
+        epsilon);
+  }
+
+  /** This record with another privacy spent, e.g. as the engine's accountant reports it. */
+  public RoundRecord withEpsilon(double newEpsilon) {
+    return new RoundRecord(
+        run,
+        round,
+        sampledClients,
+        reportingClients,
+        trainLoss,
+        testLoss,
+        testAccuracy,
+        bytesUp,
+        bytesDown,
+        seconds,
+        simulatedSeconds,
+        newEpsilon);
   }
 
   /**

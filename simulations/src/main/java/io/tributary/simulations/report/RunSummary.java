@@ -5,7 +5,8 @@ import java.util.OptionalInt;
 
 /**
  * The headline numbers of one run: how far it got, its final and best test accuracy, when it first
- * reached a target accuracy, the traffic it moved and the time it took.
+ * reached a target accuracy, the traffic it moved, the time it took and, for a differentially
+ * private run, the privacy it spent.
  *
  * <p>Edge cases: a run that never evaluated has {@code NaN} accuracies and empty rounds; the final
  * losses are the last finite ones; {@link #totalSeconds()} sums the rounds whose timing is known and
@@ -26,6 +27,8 @@ import java.util.OptionalInt;
  * @param bytesUp total bytes uploaded
  * @param bytesDown total bytes downloaded
  * @param totalSeconds total time of the recorded rounds, or {@code NaN}
+ * @param finalEpsilon the privacy ε spent by the end of the last round that reported one, at the
+ *     run's δ (in its config), or {@code NaN} for a run without differential privacy
  */
 public record RunSummary(
     String run,
@@ -41,7 +44,13 @@ public record RunSummary(
     double finalTestLoss,
     long bytesUp,
     long bytesDown,
-    double totalSeconds) {
+    double totalSeconds,
+    double finalEpsilon) {
+
+  /** Whether the run reported the privacy it spent (its {@link #finalEpsilon()} is a number). */
+  public boolean hasEpsilon() {
+    return !Double.isNaN(finalEpsilon);
+  }
 
   /**
    * Summarises the records of one run, in the order they were recorded.
@@ -67,6 +76,7 @@ public record RunSummary(
     double seconds = 0;
     boolean anySeconds = false;
     boolean secondsComplete = true;
+    double finalEpsilon = Double.NaN;
     for (RoundRecord record : records) {
       if (!record.run().equals(run)) {
         throw new IllegalArgumentException(
@@ -96,6 +106,9 @@ public record RunSummary(
       if (Double.isFinite(record.testLoss())) {
         finalTestLoss = record.testLoss();
       }
+      if (record.hasEpsilon()) {
+        finalEpsilon = record.epsilon();
+      }
       bytesUp += record.bytesUp();
       bytesDown += record.bytesDown();
     }
@@ -113,6 +126,7 @@ public record RunSummary(
         finalTestLoss,
         bytesUp,
         bytesDown,
-        anySeconds ? seconds : Double.NaN);
+        anySeconds ? seconds : Double.NaN,
+        finalEpsilon);
   }
 }

@@ -29,7 +29,14 @@
  * <p>A sweep writes several runs (distinct {@link io.tributary.simulations.report.RoundRecord#run()}
  * names) to one writer or concatenates their records; figures and reports overlay them. Metrics
  * files hold no timings (those go to {@code timings.csv}), so two runs with the same seed produce
- * byte-identical {@code metrics.csv} and {@code metrics.jsonl}. Where the JDK finds no fonts, plots
+ * byte-identical {@code metrics.csv} and {@code metrics.jsonl}.
+ *
+ * <p>A differentially private run gives each record the privacy ε spent so far ({@link
+ * io.tributary.simulations.report.RoundRecord#withEpsilon}); it goes to the {@code epsilon} metrics
+ * column, the progress line ({@code progress.update(round, accuracy, loss, epsilon)}), the summary
+ * and round tables of the report and its "test accuracy vs ε" figure ({@link
+ * io.tributary.simulations.report.Figures#accuracyPerEpsilon}). Runs without it have {@code NaN} and
+ * show none of these. Where the JDK finds no fonts, plots
  * are drawn without text; on Debian install {@code fontconfig} and {@code fonts-dejavu-core}.
  */
 package io.tributary.simulations.report;

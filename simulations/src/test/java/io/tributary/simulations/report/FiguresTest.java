@@ -1,6 +1,7 @@
 package io.tributary.simulations.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.Rectangle;
@@ -57,6 +58,33 @@ class FiguresTest {
     assertTrue(highLine.y - area.y < 8, highLine.toString());
     assertTrue(lowLine.y > area.y + area.height * 3 / 4, lowLine.toString());
     assertTrue(highLine.width > area.width * 0.9, "NaN rounds must not break the line");
+  }
+
+  /** {@code records} with ε growing by {@code perRound} each round. */
+  private static List<RoundRecord> withEpsilon(List<RoundRecord> records, double perRound) {
+    return records.stream().map(r -> r.withEpsilon(perRound * r.round())).toList();
+  }
+
+  @Test
+  void accuracyPerEpsilon_dpRunsOnly_xIsTheEpsilonSpent() {
+    List<RoundRecord> records = new ArrayList<>(run("plain", 40, 0.5, true));
+    records.addAll(withEpsilon(run("frugal", 40, 0.5, true), 0.01));
+    records.addAll(withEpsilon(run("lavish", 40, 0.5, true), 0.1));
+
+    LinePlot plot = Figures.accuracyPerEpsilon(records, 600, 400, "acc vs eps");
+
+    assertEquals(List.of("frugal", "lavish"), plot.seriesNames());
+    assertTrue(Figures.anyEpsilon(records));
+    assertFalse(Figures.anyEpsilon(run("plain", 4, 0.5, true)));
+    BufferedImage image = plot.render();
+    Rectangle area = plot.plotArea();
+    // Colours are those of the other figures: "plain" keeps slot 0 without a line.
+    assertEquals(0, PlotPixels.count(image, area, LinePlot.color(0)));
+    // Same accuracies per round, but "frugal" spends a tenth of the ε: a tenth of the x axis.
+    Rectangle frugal = PlotPixels.bounds(image, area, LinePlot.color(1));
+    Rectangle lavish = PlotPixels.bounds(image, area, LinePlot.color(2));
+    assertTrue(frugal.width < area.width * 0.2, frugal + " in " + area);
+    assertTrue(lavish.width > area.width * 0.8, lavish + " in " + area);
   }
 
   @Test

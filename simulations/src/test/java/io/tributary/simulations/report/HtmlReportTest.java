@@ -80,6 +80,45 @@ class HtmlReportTest {
     assertEquals(320, Integer.parseInt(images.get(2).getAttribute("width")));
   }
 
+  private static List<String> captions(Document document) {
+    return elements(document, "figcaption").stream().map(Element::getTextContent).toList();
+  }
+
+  @Test
+  void toHtml_dpRun_epsilonSummaryColumnRoundColumnAndFigure() throws Exception {
+    List<RoundRecord> records = new ArrayList<>(run("plain", 5, 0.1));
+    run("private", 5, 0.1).forEach(r -> records.add(r.withEpsilon(0.25 * r.round())));
+
+    Document document = parse(HtmlReport.builder().records(records).build().toHtml());
+
+    List<String> captions = captions(document);
+    assertEquals(3, captions.size(), captions.toString());
+    assertTrue(captions.get(2).startsWith("Test accuracy vs \u03b5"), captions.get(2));
+    Element summary = elements(document, "table").get(0);
+    NodeList headers = summary.getElementsByTagName("th");
+    String lastHeader = headers.item(headers.getLength() - 1).getTextContent();
+    assertTrue(lastHeader.startsWith("\u03b5 spent"), lastHeader);
+    NodeList rows = ((Element) summary.getElementsByTagName("tbody").item(0)).getElementsByTagName("tr");
+    assertEquals("\u2014", lastCell((Element) rows.item(0)), "no ε for the run without DP");
+    assertEquals("1.250", lastCell((Element) rows.item(1)), "the final ε of the DP run");
+    // Per-round tables: the ε column only for the DP run.
+    List<Element> details = elements(document, "details");
+    assertFalse(details.get(0).getTextContent().contains("\u03b5"));
+    assertEquals("0.7500", lastCell((Element) details.get(1).getElementsByTagName("tr").item(3)));
+  }
+
+  @Test
+  void toHtml_noDpRun_noEpsilonAnywhere() throws Exception {
+    String html = HtmlReport.builder().records(run("plain", 5, 0.1)).build().toHtml();
+    assertEquals(2, captions(parse(html)).size());
+    assertFalse(html.contains("\u03b5"), "no ε column or figure");
+  }
+
+  private static String lastCell(Element row) {
+    NodeList cells = row.getElementsByTagName("td");
+    return cells.item(cells.getLength() - 1).getTextContent();
+  }
+
   @Test
   void toHtml_configWithScriptTag_escaped() throws Exception {
     String config = "name: x\nnote: \"</pre><script>alert('x')</script>\" & more\n";

@@ -30,9 +30,12 @@ class MetricsWriterTest {
   /** Doubles that a lossy format (fixed decimals, float, locale) would change. */
   private static List<RoundRecord> awkwardRecords(double secondsOffset) {
     return List.of(
-        new RoundRecord("run-a", 1, 10, 10, 0.1 + 0.2, 2.302585092994046, 0.1135, 1, 2, 1.25 + secondsOffset),
-        new RoundRecord("run-a", 2, 10, 7, Double.MIN_VALUE, Double.NaN, Double.NaN, 0, 0, 0.5 + secondsOffset),
-        new RoundRecord("run-a", 3, 10, 0, Double.NaN, -0.0, 1.0, Long.MAX_VALUE, 3, 2 + secondsOffset),
+        new RoundRecord("run-a", 1, 10, 10, 0.1 + 0.2, 2.302585092994046, 0.1135, 1, 2, 1.25 + secondsOffset)
+            .withEpsilon(0.1 + 0.7),
+        new RoundRecord("run-a", 2, 10, 7, Double.MIN_VALUE, Double.NaN, Double.NaN, 0, 0, 0.5 + secondsOffset)
+            .withEpsilon(Double.MIN_VALUE),
+        new RoundRecord("run-a", 3, 10, 0, Double.NaN, -0.0, 1.0, Long.MAX_VALUE, 3, 2 + secondsOffset)
+            .withEpsilon(Double.MAX_VALUE),
         new RoundRecord(
             "run-b", 1, 3, 3, Double.POSITIVE_INFINITY, 1e-300, 0.0, 4, 5, 1e-9 + secondsOffset));
   }
@@ -61,8 +64,8 @@ class MetricsWriterTest {
     String csv = Files.readString(directory.resolve(MetricsWriter.METRICS_CSV));
     assertEquals(
         "run,round,sampled_clients,reporting_clients,train_loss,test_loss,test_accuracy,bytes_up,bytes_down,"
-            + "simulated_seconds\n"
-            + "r,2,5,4,0.5,,,7,8,\n",
+            + "simulated_seconds,epsilon\n"
+            + "r,2,5,4,0.5,,,7,8,,\n",
         csv);
     assertEquals(
         "run,round,seconds\nr,2,3.0\n",
@@ -78,7 +81,7 @@ class MetricsWriterTest {
     assertEquals(
         "{\"run\":\"run-a\",\"round\":2,\"sampled_clients\":10,\"reporting_clients\":7,"
             + "\"train_loss\":4.9E-324,\"test_loss\":null,\"test_accuracy\":null,"
-            + "\"bytes_up\":0,\"bytes_down\":0,\"simulated_seconds\":null}",
+            + "\"bytes_up\":0,\"bytes_down\":0,\"simulated_seconds\":null,\"epsilon\":4.9E-324}",
         lines.get(1));
     assertTrue(lines.get(3).contains("\"train_loss\":null"), lines.get(3));
     for (String line : lines) {
@@ -107,12 +110,12 @@ class MetricsWriterTest {
     Locale saved = Locale.getDefault();
     try {
       Locale.setDefault(Locale.GERMANY);
-      writeAll(directory, List.of(new RoundRecord("r", 1, 1, 1, 0.5, 0.25, 0.75, 0, 0, 1.5)));
+      writeAll(directory, List.of(new RoundRecord("r", 1, 1, 1, 0.5, 0.25, 0.75, 0, 0, 1.5).withEpsilon(2.5)));
     } finally {
       Locale.setDefault(saved);
     }
     String csv = Files.readString(directory.resolve(MetricsWriter.METRICS_CSV));
-    assertTrue(csv.endsWith("r,1,1,1,0.5,0.25,0.75,0,0,\n"), csv);
+    assertTrue(csv.endsWith("r,1,1,1,0.5,0.25,0.75,0,0,,2.5\n"), csv);
   }
 
   @Test
@@ -199,7 +202,7 @@ class MetricsWriterTest {
     Path file = directory.resolve(MetricsWriter.METRICS_CSV);
     Files.writeString(
         file,
-        String.join(",", MetricsWriter.METRICS_COLUMNS) + "\nr,1,1,1,0.5,,,0,0,\nr,2,1,1,zero,,,0,0,\n");
+        String.join(",", MetricsWriter.METRICS_COLUMNS) + "\nr,1,1,1,0.5,,,0,0,,\nr,2,1,1,zero,,,0,0,,\n");
 
     IOException e = assertThrows(IOException.class, () -> MetricsWriter.readMetricsCsv(file));
     assertTrue(e.getMessage().contains("line 3") && e.getMessage().contains("zero"), e.getMessage());
@@ -211,9 +214,12 @@ class MetricsWriterTest {
     String header = String.join(",", MetricsWriter.METRICS_COLUMNS) + "\n";
     Files.writeString(file, header + "r,1,1,1,0.5,,,0\n");
     assertThrows(IOException.class, () -> MetricsWriter.readMetricsCsv(file));
-    Files.writeString(file, header + "r,1,1,5,0.5,,,0,0,\n"); // 5 reporting of 1 sampled
+    Files.writeString(file, header + "r,1,1,5,0.5,,,0,0,,\n"); // 5 reporting of 1 sampled
     IOException e = assertThrows(IOException.class, () -> MetricsWriter.readMetricsCsv(file));
-    assertTrue(e.getMessage().contains("line 2"), e.getMessage());
+    assertTrue(e.getMessage().contains("line 2") && e.getMessage().contains("reportingClients"), e.getMessage());
+    Files.writeString(file, header + "r,1,1,1,0.5,,,0,0,,-0.5\n");
+    e = assertThrows(IOException.class, () -> MetricsWriter.readMetricsCsv(file));
+    assertTrue(e.getMessage().contains("line 2") && e.getMessage().contains("epsilon"), e.getMessage());
     Files.writeString(file, "");
     assertThrows(IOException.class, () -> MetricsWriter.readMetricsCsv(file));
   }
@@ -232,6 +238,44 @@ class MetricsWriterTest {
     RoundRecord old = MetricsWriter.readMetricsCsv(legacy).get(0);
     assertEquals(1, old.round());
     assertTrue(Double.isNaN(old.simulatedSeconds()));
+    assertTrue(Double.isNaN(old.epsilon()));
+  }
+
+  @Test
+  void epsilon_lastColumn_roundTripsExactly_emptyWithoutDp() throws IOException {
+    List<RoundRecord> records =
+        List.of(
+            new RoundRecord("dp", 1, 3, 3, 0.5, 0.25, 0.75, 9, 9, Double.NaN, 1.5, 0.1 + 0.2),
+            new RoundRecord("dp", 2, 3, 3, 0.5, 0.25, 0.75, 9, 9, Double.NaN, 1.5, 0.0),
+            new RoundRecord("plain", 1, 3, 3, 0.5, 0.25, 0.75, 9, 9, Double.NaN, 1.5));
+    writeAll(directory, records);
+
+    assertEquals(records, MetricsWriter.readMetricsCsv(directory.resolve(MetricsWriter.METRICS_CSV)));
+    assertEquals("epsilon", MetricsWriter.METRICS_COLUMNS.get(MetricsWriter.METRICS_COLUMNS.size() - 1));
+    List<String> csv = Files.readAllLines(directory.resolve(MetricsWriter.METRICS_CSV));
+    assertTrue(csv.get(0).endsWith(",simulated_seconds,epsilon"), csv.get(0));
+    assertTrue(csv.get(1).endsWith(",1.5,0.30000000000000004"), csv.get(1));
+    assertTrue(csv.get(3).endsWith(",1.5,"), "NaN is an empty field: " + csv.get(3));
+    List<String> json = Files.readAllLines(directory.resolve(MetricsWriter.METRICS_JSONL));
+    assertTrue(json.get(0).endsWith(",\"epsilon\":0.30000000000000004}"), json.get(0));
+    assertTrue(json.get(2).endsWith(",\"epsilon\":null}"), json.get(2));
+  }
+
+  @Test
+  void readMetricsCsv_fileFromBeforeEpsilon_readsEpsilonAsNaN() throws IOException {
+    Path old = directory.resolve("old.csv");
+    Files.writeString(old, "run,round,sampled_clients,reporting_clients,train_loss,test_loss,test_accuracy,"
+        + "bytes_up,bytes_down,simulated_seconds\nr,1,1,1,0.5,,0.5,0,0,2.25\n");
+    RoundRecord record = MetricsWriter.readMetricsCsv(old).get(0);
+    assertEquals(2.25, record.simulatedSeconds());
+    assertEquals(0.5, record.testAccuracy());
+    assertTrue(Double.isNaN(record.epsilon()));
+
+    // A row must have as many fields as its header names, old or new.
+    Files.writeString(old, "run,round,sampled_clients,reporting_clients,train_loss,test_loss,test_accuracy,"
+        + "bytes_up,bytes_down,simulated_seconds\nr,1,1,1,0.5,,0.5,0,0,2.25,1.0\n");
+    IOException e = assertThrows(IOException.class, () -> MetricsWriter.readMetricsCsv(old));
+    assertTrue(e.getMessage().contains("line 2"), e.getMessage());
   }
 
   @Test

@@ -112,6 +112,27 @@ class ProgressBarTest {
   }
 
   @Test
+  void update_withEpsilon_appendedAfterTheLoss_nanKeepsTheLastOne() {
+    ProgressBar progress = bar(100, false).barWidth(4).build();
+    now.addAndGet(SECOND);
+    progress.update(3, 0.25, 1.5, 1.2345);
+    progress.update(3, Double.NaN, Double.NaN, Double.NaN);
+    progress.finish();
+
+    assertEquals("[----]   3/100   3%  done in 0:01  acc 25.00%  loss 1.500  \u03b5=1.23\n", written());
+  }
+
+  @Test
+  void update_withoutEpsilon_noEpsilonOnTheLine() {
+    ProgressBar progress = bar(10, false).build();
+    progress.update(1, 0.5, 0.5);
+    progress.update(2, 0.5, 0.5, Double.NaN);
+    assertFalse(progress.line(now.get(), false).contains("\u03b5"), progress.line(now.get(), false));
+    progress.update(3, Double.NaN, Double.NaN, 0.5);
+    assertTrue(progress.line(now.get(), false).endsWith("loss 0.5000  \u03b5=0.50"), progress.line(now.get(), false));
+  }
+
+  @Test
   void update_interactive_redrawsInPlaceUntilFinish() {
     ProgressBar progress = bar(3, true).build();
     for (int round = 1; round <= 3; round++) {

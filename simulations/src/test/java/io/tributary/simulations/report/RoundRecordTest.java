@@ -44,6 +44,33 @@ class RoundRecordTest {
   }
 
   @Test
+  void constructor_epsilon_finiteNonNegativeOrNaN_otherwiseThrowsNamingIt() {
+    RoundRecord base = record("a", 1, 0.5, 1);
+    assertTrue(Double.isNaN(base.epsilon()), "the shorter constructors mean no differential privacy");
+    assertFalse(base.hasEpsilon());
+    assertTrue(Double.isNaN(new RoundRecord("a", 1, 5, 5, 0, 0, 0, 0, 0, 0, 2.5).epsilon()));
+    RoundRecord dp = new RoundRecord("a", 1, 5, 5, 0, 0, 0, 0, 0, 0, 2.5, 1.25);
+    assertEquals(1.25, dp.epsilon());
+    assertEquals(2.5, dp.simulatedSeconds());
+    assertTrue(dp.hasEpsilon());
+    assertEquals(0.0, base.withEpsilon(0.0).epsilon());
+    for (double bad : new double[] {-1e-9, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> base.withEpsilon(bad));
+      assertTrue(e.getMessage().contains("epsilon"), e.getMessage());
+    }
+  }
+
+  @Test
+  void withEpsilon_replacesOnlyEpsilon_andWithSecondsKeepsIt() {
+    RoundRecord r = record("a", 1, 0.5, 1.0);
+    RoundRecord dp = r.withEpsilon(3.5);
+    assertEquals(3.5, dp.epsilon());
+    assertEquals(r, dp.withEpsilon(Double.NaN));
+    assertEquals(3.5, dp.withSeconds(9.0).epsilon());
+    assertEquals(9.0, dp.withSeconds(9.0).seconds());
+  }
+
+  @Test
   void equals_nanMetrics_equalToThemselves() {
     assertEquals(record("a", 1, Double.NaN, Double.NaN), record("a", 1, Double.NaN, Double.NaN));
     assertNotEquals(record("a", 1, 0.5, 1.0), record("a", 1, 0.5, 2.0));

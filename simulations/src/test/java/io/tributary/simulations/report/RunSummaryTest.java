@@ -1,6 +1,7 @@
 package io.tributary.simulations.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,6 +64,23 @@ class RunSummaryTest {
     assertEquals(OptionalInt.of(2), summary.targetRound());
     assertTrue(Double.isNaN(summary.secondsToTarget()));
     assertEquals(3.0, summary.totalSeconds());
+  }
+
+  @Test
+  void of_dpRun_finalEpsilonIsTheLastReported() {
+    RunSummary summary =
+        RunSummary.of("a", List.of(round(1, 0.5, 1).withEpsilon(0.5), round(2, Double.NaN, 1).withEpsilon(0.75),
+            round(3, 0.6, 1).withEpsilon(1.125)), Double.NaN);
+    assertEquals(1.125, summary.finalEpsilon());
+    assertTrue(summary.hasEpsilon());
+  }
+
+  @Test
+  void of_runWithoutDp_noEpsilon() {
+    RunSummary summary = RunSummary.of("a", List.of(round(1, 0.5, 1), round(2, 0.6, 1)), Double.NaN);
+    assertTrue(Double.isNaN(summary.finalEpsilon()));
+    assertFalse(summary.hasEpsilon());
+    assertTrue(Double.isNaN(RunSummary.of("a", List.of(), Double.NaN).finalEpsilon()));
   }
 
   @Test
