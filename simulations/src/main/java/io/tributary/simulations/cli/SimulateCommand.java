@@ -174,7 +174,8 @@ public final class SimulateCommand implements Callable<Integer> {
               throw new java.io.UncheckedIOException(e);
             }
             all.add(m);
-            progress.update(m.round(), m.testAccuracy(), Double.isNaN(m.testLoss()) ? m.trainLoss() : m.testLoss());
+            progress.update(m.round(), m.testAccuracy(), Double.isNaN(m.testLoss()) ? m.trainLoss() : m.testLoss(),
+                m.epsilon());
           }, from, sink);
         } catch (SimulationEngine.DivergedException e) {
           progress.finish();
@@ -187,6 +188,11 @@ public final class SimulateCommand implements Callable<Integer> {
           System.out.printf(Locale.ROOT, "run %s: no rounds left to run%n", run.name());
         } else {
           System.out.println(format(result.rounds().get(result.rounds().size() - 1), run.rounds()));
+        }
+        if (result.stop() == SimulationEngine.Stop.PRIVACY_BUDGET) {
+          System.out.printf(Locale.ROOT, "run %s: stopped after round %d, the next would spend more than the privacy"
+              + " budget ε = %s%n", run.name(), result.rounds().isEmpty() ? 0 : result.rounds().get(
+              result.rounds().size() - 1).round(), run.dp().epsilonBudget().getAsDouble());
         }
         if (result.stop() == SimulationEngine.Stop.TIME_BUDGET) {
           RoundRecord last = result.rounds().get(result.rounds().size() - 1);

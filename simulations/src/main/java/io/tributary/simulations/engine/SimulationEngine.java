@@ -461,7 +461,8 @@ public final class SimulationEngine {
           LOG.log(System.Logger.Level.INFO, "round {0}: model unchanged, {1}", round, noQuorum);
           // Like a server round without quorum, the model stays as it was.
           RoundRecord empty = new RoundRecord(config.name(), round, cohort.length, 0, Double.NaN, Double.NaN,
-              Double.NaN, 0, net.layout().totalBytes() * cohort.length, (System.nanoTime() - start) / 1e9, 0.0);
+              Double.NaN, 0, net.layout().totalBytes() * cohort.length, (System.nanoTime() - start) / 1e9, 0.0,
+              epsilonOf(dp));
           history.add(empty);
           observer.onRound(empty);
           if (afterRound(round, global, strategy, best, elapsedBefore, sessionStart, budget, sink)) {
@@ -493,7 +494,11 @@ public final class SimulationEngine {
         RoundRecord metrics = new RoundRecord(config.name(), round, cohort.length, updates.size(),
             results.weightedMetrics().getOrDefault(FitResult.TRAIN_LOSS, Double.NaN),
             testLoss, testAccuracy, payload * updates.size(), payload * cohort.length,
-            (System.nanoTime() - start) / 1e9, simulatedSeconds);
+            (System.nanoTime() - start) / 1e9, simulatedSeconds, epsilonOf(dp));
+        if (dp != null) {
+          LOG.log(System.Logger.Level.INFO, "round {0}: ε = {1} spent at δ = {2}, next clip norm {3}", round,
+              dp.epsilon(), dp.delta(), dp.clip());
+        }
         history.add(metrics);
         observer.onRound(metrics);
         if (!Double.isNaN(testAccuracy)) {
@@ -856,6 +861,11 @@ public final class SimulationEngine {
     int[] out = best.stream().mapToInt(e -> (int) e[1]).toArray();
     Arrays.sort(out);
     return out;
+  }
+
+  /** The ε spent so far for the metrics: NaN without DP, and without noise (z = 0, ε infinite). */
+  private static double epsilonOf(io.tributary.crypto.dp.PrivateStrategy dp) {
+    return dp == null || Double.isInfinite(dp.epsilon()) ? Double.NaN : dp.epsilon();
   }
 
   /**
