@@ -239,6 +239,14 @@ public final class DpSpec {
       throw new IllegalArgumentException("config 'dp: distributed' needs 'secure-aggregation: true': the clients'"
           + " noise shares protect only a sum the server cannot see piece by piece");
     }
+    if (placement == Placement.DISTRIBUTED && noiseMultiplier == 0) {
+      throw new IllegalArgumentException("config 'dp: distributed' needs 'dp-noise-multiplier' above 0 (to study"
+          + " clipping alone, use 'dp: central' with 0)");
+    }
+    if (placement == Placement.DISTRIBUTED && capped) {
+      throw new IllegalArgumentException("config 'dp-weighting: capped' with 'dp: distributed': the distributed"
+          + " mechanism sums unweighted updates (a weight would multiply the sensitivity it is calibrated to)");
+    }
     if (placement == Placement.LOCAL && secureAggregation) {
       throw new IllegalArgumentException("config 'dp: local' with 'secure-aggregation': local noise protects each"
           + " update on its own; to noise only the sum, use 'dp: distributed'");

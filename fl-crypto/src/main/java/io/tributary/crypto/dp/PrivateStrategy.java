@@ -60,6 +60,8 @@ public final class PrivateStrategy implements Strategy {
   private final RdpAccountant accountant = new RdpAccountant();
   private double clip;
   private double lastEpsilon = 0;
+  /** Distributed DP: the mechanism the coming round's clients were calibrated with. */
+  private DistributedDiscreteGaussian distributed;
 
   /**
    * @param inner the server optimizer (FedAvg, FedAvgM, FedProx, FedAdam ...); not one that needs
@@ -105,6 +107,18 @@ public final class PrivateStrategy implements Strategy {
     return expectedClients / totalClients;
   }
 
+  /**
+   * Distributed DP: the mechanism the clients of the coming round add their noise with (calibrated
+   * for its cohort, its SecAgg+ threshold and the clip norm), which that round is charged for and the
+   * budget check looks at. Set it before {@link #budgetExhausted} and {@link #aggregateFit}.
+   */
+  public synchronized void useDistributedMechanism(DistributedDiscreteGaussian mechanism) {
+    if (spec.placement() != DpSpec.Placement.DISTRIBUTED) {
+      throw new IllegalStateException("a distributed mechanism with 'dp: " + spec.placement().key() + "'");
+    }
+    this.distributed = Objects.requireNonNull(mechanism, "mechanism");
+  }
+
   /** The clip norm C of the next round. */
   public double clip() {
     return clip;
@@ -142,8 +156,9 @@ public final class PrivateStrategy implements Strategy {
    * caller stops before that round.
    */
   public synchronized boolean budgetExhausted() {
-    if (spec.epsilonBudget().isEmpty()) {
-      return false;
+    if (spec.epsilonBudget().isEmpty()
+        || spec.placement() == DpSpec.Placement.DISTRIBUTED && distributed == null) {
+      return false; // (distributed: no round calibrated yet, so nothing would be released)
     }
     RdpAccountant next = RdpAccountant.decode(accountant.encode());
     chargeRound(next, clip);
@@ -222,7 +237,14 @@ public final class PrivateStrategy implements Strategy {
         GaussianMechanism m = GaussianMechanism.withDefaultGranularity(sigma, c, dimension);
         a.compose(1, m.effectiveSigma() / m.adjustedSensitivity(c, dimension), 1);
       }
-      default -> throw new IllegalStateException("placement " + spec.placement() + " is accounted by its codec");
+      case DISTRIBUTED -> {
+        if (distributed == null) {
+          throw new IllegalStateException("distributed DP: no calibrated mechanism for the round");
+        }
+        // Kairouz et al.'s accounting: the sum of discrete Gaussians' RDP, amplified by Poisson sampling.
+        a.composeCurve(distributed.rdpCurve(a.orders(), samplingRate()), 1);
+      }
+      default -> throw new IllegalStateException("no accounting for placement " + spec.placement());
     }
   }
 

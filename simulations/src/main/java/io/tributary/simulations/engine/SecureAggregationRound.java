@@ -3,6 +3,9 @@ package io.tributary.simulations.engine;
 import io.tributary.core.aggregate.AggregatedUpdate;
 import io.tributary.core.model.ModelLayout;
 import io.tributary.core.strategy.Seeds;
+import io.tributary.crypto.dp.DistributedDiscreteGaussian;
+import io.tributary.crypto.dp.DistributedDpCodec;
+import io.tributary.crypto.dp.RandomBits;
 import io.tributary.crypto.secagg.RoundSetup;
 import io.tributary.crypto.secagg.SecAggClient;
 import io.tributary.crypto.secagg.SecAggCrypto;
@@ -47,18 +50,27 @@ final class SecureAggregationRound {
   private final Map<String, SecAggClient> clients = new HashMap<>();
   private final Map<String, List<EncryptedShare>> inbox = new ConcurrentHashMap<>();
   private final SecureUpdateCodec codec;
+  /** Distributed DP: clients rotate, round and noise their update instead (null otherwise). */
+  private final DistributedDpCodec noisy;
 
   /**
    * @param cohort the round's clients (virtual client ids)
    * @param dimension the model's number of parameters
    * @param accumulationNorm whether clients also mask w·‖a‖₁ (the strategy needs τ_eff: FedNova)
+   * @param distributed distributed DP's calibrated mechanism for this round, or null: each client then
+   *     adds its share of discrete Gaussian noise before masking ({@link DistributedDpCodec})
    */
   SecureAggregationRound(long seed, long round, int[] cohort, SecAggParameters parameters, int dimension, int threads,
-      boolean accumulationNorm) {
+      boolean accumulationNorm, DistributedDiscreteGaussian distributed) {
     this.round = round;
     this.seed = seed;
     this.codec = new SecureUpdateCodec(parameters.quantizer(), dimension, accumulationNorm);
-    codec.checkCapacity(cohort.length);
+    long graphSeed = Seeds.derive(Seeds.derive(seed, -10), round);
+    this.noisy = distributed == null ? null
+        : new DistributedDpCodec(distributed, dimension, DistributedDpCodec.rotationSeed(graphSeed, round));
+    if (noisy == null) {
+      codec.checkCapacity(cohort.length);
+    }
     List<String> ids = new ArrayList<>();
     Map<String, byte[]> identityPublic = new HashMap<>();
     Map<String, byte[]> identityPrivate = new HashMap<>();
@@ -70,7 +82,7 @@ final class SecureAggregationRound {
       identityPublic.put(id, identity.publicKey());
       identityPrivate.put(id, identity.privateKey());
     }
-    this.setup = new RoundSetup(round, ids, parameters, Seeds.derive(Seeds.derive(seed, -10), round), codec.length(),
+    this.setup = new RoundSetup(round, ids, parameters, graphSeed, noisy != null ? noisy.length() : codec.length(),
         identityPublic);
     this.server = new SecAggServer(setup, threads);
     for (String id : ids) {
@@ -105,8 +117,10 @@ final class SecureAggregationRound {
    */
   void submit(int client, float[] update, long weight, double accumulationNorm) throws SecAggException {
     String id = id(client);
-    int[] encoded = codec.encode(update, weight, accumulationNorm,
-        new SplittableRandom(Seeds.derive(Seeds.derive(Seeds.derive(seed, -11), round), client)));
+    int[] encoded = noisy != null
+        ? noisy.encode(update, RandomBits.seeded(seed, "ddg round " + round + " client " + client)).values()
+        : codec.encode(update, weight, accumulationNorm,
+            new SplittableRandom(Seeds.derive(Seeds.derive(Seeds.derive(seed, -11), round), client)));
     SecAggClient c = clients.get(id);
     synchronized (c) {
       server.receiveMaskedInput(c.maskedInput(inbox.get(id), encoded));
@@ -128,6 +142,15 @@ final class SecureAggregationRound {
     Map<String, UnmaskRequest> requests = server.closeConsistency();
     for (Map.Entry<String, UnmaskRequest> e : requests.entrySet()) {
       server.receiveUnmaskResponse(clients.get(e.getKey()).unmask(e.getValue()));
+    }
+    if (noisy != null) {
+      // The survivors' clipped sum plus their noise: the server never sees it without the noise.
+      DistributedDpCodec.Decoded d = noisy.decode(server.finish(), survivors.survivors().size());
+      float[] mean = new float[d.noisySum().length];
+      for (int i = 0; i < mean.length; i++) {
+        mean[i] = (float) (d.noisySum()[i] / d.summands());
+      }
+      return AggregatedUpdate.ofMean(layout, mean, d.summands(), updates);
     }
     SecureUpdateCodec.Decoded decoded = codec.decode(server.finish());
     AggregatedUpdate aggregate = AggregatedUpdate.ofMean(layout, decoded.mean(), decoded.totalWeight(), updates);

@@ -338,12 +338,6 @@ public final class SimulationEngine {
           : Double.NEGATIVE_INFINITY;
       for (int round = from != null ? from.round() + 1 : 1; round <= config.rounds(); round++) {
         long start = System.nanoTime();
-        if (dp != null && dp.budgetExhausted()) {
-          LOG.log(System.Logger.Level.INFO, "round {0}: not run, it would spend more than the budget ε = {1}"
-              + " (spent {2} at δ = {3})", round, config.dp().epsilonBudget().getAsDouble(), dp.epsilon(), dp.delta());
-          stop = Stop.PRIVACY_BUDGET;
-          break;
-        }
         int[] sampled = dp != null || config.clientSampling().equals("poisson")
             ? samplePoisson(round, (double) config.clientsPerRound() / config.clients())
             : config.clientSampling().equals("by-size") ? sampleBySize(round, population)
@@ -356,6 +350,18 @@ public final class SimulationEngine {
           emptyCohort = "only " + sampled.length + " clients sampled, secure aggregation needs 3";
         }
         int[] cohort = tooFew ? new int[0] : sampled;
+        io.tributary.crypto.dp.DistributedDiscreteGaussian distributed = null;
+        if (dp != null && config.dp().placement() == io.tributary.crypto.dp.DpSpec.Placement.DISTRIBUTED
+            && cohort.length > 0) {
+          distributed = calibrateDistributed(cohort.length, secureMaxWeight, dp.clip());
+          dp.useDistributedMechanism(distributed);
+        }
+        if (dp != null && dp.budgetExhausted()) {
+          LOG.log(System.Logger.Level.INFO, "round {0}: not run, it would spend more than the budget ε = {1}"
+              + " (spent {2} at δ = {3})", round, config.dp().epsilonBudget().getAsDouble(), dp.epsilon(), dp.delta());
+          stop = Stop.PRIVACY_BUDGET;
+          break;
+        }
         ConfigValues roundConfig = strategy.configureFit(round);
         UpdateAccumulator accumulator = new UpdateAccumulator(net.layout());
         int parameters = net.layout().totalElements();
@@ -364,7 +370,7 @@ public final class SimulationEngine {
         String secureFailure = null;
         if (config.secureAggregation() && cohort.length > 0) {
           secure = new SecureAggregationRound(config.seed(), round, cohort, secureParameters(cohort.length, secureMaxWeight),
-              parameters, 1, strategy.needsAccumulationNorm());
+              parameters, 1, strategy.needsAccumulationNorm(), distributed);
           try {
             secure.prepare();
           } catch (io.tributary.crypto.secagg.SecAggException e) {
@@ -861,6 +867,21 @@ public final class SimulationEngine {
     int[] out = best.stream().mapToInt(e -> (int) e[1]).toArray();
     Arrays.sort(out);
     return out;
+  }
+
+  /**
+   * Distributed DP's mechanism for a cohort of {@code n}: each client's discrete Gaussian share sized so
+   * that the fewest honest survivors a released sum can have — SecAgg+'s threshold t minus the assumed
+   * corrupt clients ({@code secagg-corrupt-fraction}) — carry noise z·Δ₂ between them (Kairouz, Liu and
+   * Steinke 2021), on a grid fine enough that the 32-bit sum wraps with probability below 10^-6.
+   */
+  private io.tributary.crypto.dp.DistributedDiscreteGaussian calibrateDistributed(int n, long maxWeight, double clip) {
+    int threshold = secureParameters(n, maxWeight).threshold();
+    int corrupt = (int) Math.ceil(config.secaggCorruptFraction() * n);
+    int carriers = io.tributary.crypto.dp.DistributedDiscreteGaussian.noiseCarriers(threshold, corrupt);
+    int padded = io.tributary.crypto.dp.RandomizedHadamard.paddedDimension(config.model().layout().totalElements());
+    return io.tributary.crypto.dp.DistributedDiscreteGaussian.calibrate(padded, clip, Math.exp(-0.5), 32, n,
+        carriers, config.dp().noiseMultiplier(), 1e-6);
   }
 
   /** The ε spent so far for the metrics: NaN without DP, and without noise (z = 0, ε infinite). */
