@@ -110,7 +110,7 @@ class ExperimentLoaderTest {
     rejected("strategy: fednova\naggregator: median\n", "fednova needs the mean");
     rejected("strategy: scaffold\ncheckpoint-every: 5\n", "scaffold keeps every participant's control variate");
     rejected("stragglers: 1.5\n", "config 'stragglers'");
-    rejected("client-sampling: weighted\n", "config 'client-sampling': must be one of [uniform, by-size]");
+    rejected("client-sampling: weighted\n", "config 'client-sampling': must be one of [uniform, by-size, poisson]");
     rejected("clients: 10\nmalicious-clients: 11\n", "'malicious-clients' (11) cannot exceed 'clients' (10)");
     rejected("epochs-per-round: true\n", "'epochs-per-round' needs 'local-epochs-max'");
     rejected("clip-norm: 0\n", "config 'clip-norm'");
