@@ -88,13 +88,6 @@ class DistributedDpCodecTest {
     return x;
   }
 
-  private static double norm(double[] x) {
-    double s = 0;
-    for (double v : x) {
-      s += v * v;
-    }
-    return Math.sqrt(s);
-  }
 
   private static double distance(double[] a, double[] b) {
     double s = 0;
@@ -142,7 +135,8 @@ class DistributedDpCodecTest {
     // twice that root-mean-square bound is far out in the tail.
     assertTrue(error < gamma * Math.sqrt(n * D_PADDED), "error " + error + ", gamma " + gamma);
     // and the signal is far above the grid: the decoded sum is the clipped sum to ~1e-6 relative
-    assertTrue(error < 1e-4 * norm(truth), "error " + error + ", signal " + norm(truth));
+    double signal = NoiseStatistics.norm(truth);
+    assertTrue(error < 1e-4 * signal, "error " + error + ", signal " + signal);
     assertEquals(0, decoded.nearWrapFraction());
   }
 
@@ -308,7 +302,7 @@ class DistributedDpCodecTest {
     assertTrue(e.clipped());
     assertEquals(10, e.norm(), 1e-5);
     double[] back = codec.decode(e.values(), 1).noisySum();
-    assertEquals(1, norm(back), tolerance, "clipped to c = 1");
+    assertEquals(1, NoiseStatistics.norm(back), tolerance, "clipped to c = 1");
     double[] direction = new double[D];
     for (int i = 0; i < D; i++) {
       direction[i] = large[i] / e.norm();
@@ -413,7 +407,7 @@ class DistributedDpCodecTest {
     both[D_PADDED] = a[D_PADDED] + b[D_PADDED];
     assertTrue(wrapped > D_PADDED / 4, wrapped + " unsigned sums wrapped");
     double[] zero = codec.decode(both, 2).noisySum();
-    assertTrue(norm(zero) < 2 * gamma * Math.sqrt(D_PADDED), "norm " + norm(zero));
+    assertTrue(NoiseStatistics.norm(zero) < 2 * gamma * Math.sqrt(D_PADDED), "norm " + NoiseStatistics.norm(zero));
   }
 
   @Test

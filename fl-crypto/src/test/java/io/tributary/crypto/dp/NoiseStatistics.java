@@ -30,6 +30,15 @@ final class NoiseStatistics {
    * Wilson and Hilferty (1931): (X/df)^(1/3) is close to normal with mean 1 − 2/(9df) and variance
    * 2/(9df). Slightly conservative for small df (df = 1: 21.7 against the exact 19.5 at 10^−5).
    */
+  /** The L2 norm of {@code x}. */
+  static double norm(double[] x) {
+    double s = 0;
+    for (double v : x) {
+      s += v * v;
+    }
+    return Math.sqrt(s);
+  }
+
   static double chiSquareQuantile(int df, double z) {
     double v = 2.0 / (9.0 * df);
     double root = 1 - v + z * Math.sqrt(v);

@@ -24,13 +24,6 @@ class RandomizedHadamardTest {
     return x;
   }
 
-  private static double norm(double[] x) {
-    double s = 0;
-    for (double v : x) {
-      s += v * v;
-    }
-    return Math.sqrt(s);
-  }
 
   @Test
   void paddedDimension_isNextPowerOfTwo() {
@@ -68,7 +61,7 @@ class RandomizedHadamardTest {
       double[] x = gaussianVector(d, d);
       double[] y = h.rotate(x);
       assertEquals(h.paddedDimension(), y.length);
-      assertEquals(1.0, norm(y) / norm(x), 1e-12, "d = " + d);
+      assertEquals(1.0, NoiseStatistics.norm(y) / NoiseStatistics.norm(x), 1e-12, "d = " + d);
     }
   }
 
@@ -79,16 +72,16 @@ class RandomizedHadamardTest {
     double[] x = gaussianVector(d, 7);
     double[] full = h.inverseFull(h.rotate(x));
     for (int i = 0; i < d; i++) {
-      assertEquals(x[i], full[i], 1e-12 * norm(x));
+      assertEquals(x[i], full[i], 1e-12 * NoiseStatistics.norm(x));
     }
     for (int i = d; i < full.length; i++) {
-      assertEquals(0.0, full[i], 1e-12 * norm(x));
+      assertEquals(0.0, full[i], 1e-12 * NoiseStatistics.norm(x));
     }
-    assertArrayEquals(x, h.inverse(h.rotate(x)), 1e-12 * norm(x));
+    assertArrayEquals(x, h.inverse(h.rotate(x)), 1e-12 * NoiseStatistics.norm(x));
     // and the other way round: rotate is the inverse of inverseFull on the padded space
     double[] y = gaussianVector(h.paddedDimension(), 8);
     RandomizedHadamard padded = RandomizedHadamard.fromSeed(h.paddedDimension(), SEED);
-    assertArrayEquals(y, padded.rotate(padded.inverseFull(y)), 1e-12 * norm(y));
+    assertArrayEquals(y, padded.rotate(padded.inverseFull(y)), 1e-12 * NoiseStatistics.norm(y));
   }
 
   @Test
@@ -107,7 +100,7 @@ class RandomizedHadamardTest {
     for (int i = 0; i < ra.length; i++) {
       expected[i] = 2.5 * ra[i] - rb[i];
     }
-    assertArrayEquals(expected, h.rotate(sum), 1e-12 * (norm(a) + norm(b)));
+    assertArrayEquals(expected, h.rotate(sum), 1e-12 * (NoiseStatistics.norm(a) + NoiseStatistics.norm(b)));
   }
 
   @Test

@@ -158,7 +158,8 @@ public final class SimulationEngine {
     io.tributary.crypto.dp.PrivateStrategy p = new io.tributary.crypto.dp.PrivateStrategy(inner, spec,
         config.clients(), config.clientsPerRound(), totalWeight, config.model().layout().totalElements(),
         round -> io.tributary.crypto.dp.RandomBits.seeded(seed, "dp central round " + round));
-    LOG.log(System.Logger.Level.INFO, "differential privacy: {0}, δ = {1}", p, p.delta());
+    LOG.log(System.Logger.Level.INFO, String.format(java.util.Locale.ROOT, "differential privacy: %s, δ = %.3g", p,
+        p.delta()));
     return p;
   }
 
@@ -357,8 +358,9 @@ public final class SimulationEngine {
           dp.useDistributedMechanism(distributed);
         }
         if (dp != null && dp.budgetExhausted()) {
-          LOG.log(System.Logger.Level.INFO, "round {0}: not run, it would spend more than the budget ε = {1}"
-              + " (spent {2} at δ = {3})", round, config.dp().epsilonBudget().getAsDouble(), dp.epsilon(), dp.delta());
+          LOG.log(System.Logger.Level.INFO, String.format(java.util.Locale.ROOT,
+              "round %d: not run, it would spend more than the budget ε = %s (spent %.4f at δ = %.3g)", round,
+              config.dp().epsilonBudget().getAsDouble(), dp.epsilon(), dp.delta()));
           stop = Stop.PRIVACY_BUDGET;
           break;
         }
@@ -502,8 +504,8 @@ public final class SimulationEngine {
             testLoss, testAccuracy, payload * updates.size(), payload * cohort.length,
             (System.nanoTime() - start) / 1e9, simulatedSeconds, epsilonOf(dp));
         if (dp != null) {
-          LOG.log(System.Logger.Level.INFO, "round {0}: ε = {1} spent at δ = {2}, next clip norm {3}", round,
-              dp.epsilon(), dp.delta(), dp.clip());
+          LOG.log(System.Logger.Level.INFO, String.format(java.util.Locale.ROOT,
+              "round %d: ε = %.4f spent at δ = %.3g, next clip norm %.4g", round, dp.epsilon(), dp.delta(), dp.clip()));
         }
         history.add(metrics);
         observer.onRound(metrics);
