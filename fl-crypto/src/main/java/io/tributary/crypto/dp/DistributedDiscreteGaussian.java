@@ -233,6 +233,23 @@ public final class DistributedDiscreteGaussian {
   }
 
   /**
+   * The mechanism for one SecAgg+ round, as the simulation and the server both calibrate it: the
+   * model padded to a power of two, β = e^−1/2 (Kairouz et al.'s choice), 32-bit sums, and each
+   * client's share sized so that the fewest honest survivors a released sum can have — the Shamir
+   * threshold t minus the assumed corrupt clients, ⌈corruptFraction · n⌉ — carry noise z·Δ₂ between
+   * them, on a grid fine enough that the sum wraps with probability below 10^−6.
+   *
+   * @throws IllegalArgumentException when t leaves no honest carrier or the calibration fails (see
+   *     {@link #calibrate})
+   */
+  public static DistributedDiscreteGaussian forSecureAggregation(int modelDimension, double clip,
+      double noiseMultiplier, int cohort, int threshold, double corruptFraction) {
+    int carriers = noiseCarriers(threshold, (int) Math.ceil(corruptFraction * cohort));
+    return calibrate(RandomizedHadamard.paddedDimension(modelDimension), clip, Math.exp(-0.5), 32, cohort, carriers,
+        noiseMultiplier, 1e-6);
+  }
+
+  /**
    * σ = z Δ₂/√n_min: the per-client scale with which n_min survivors carry noise of total scale
    * √n_min σ = z Δ₂, i.e. noise multiplier z relative to the rounded sensitivity.
    *

@@ -871,19 +871,11 @@ public final class SimulationEngine {
     return out;
   }
 
-  /**
-   * Distributed DP's mechanism for a cohort of {@code n}: each client's discrete Gaussian share sized so
-   * that the fewest honest survivors a released sum can have — SecAgg+'s threshold t minus the assumed
-   * corrupt clients ({@code secagg-corrupt-fraction}) — carry noise z·Δ₂ between them (Kairouz, Liu and
-   * Steinke 2021), on a grid fine enough that the 32-bit sum wraps with probability below 10^-6.
-   */
+  /** Distributed DP's mechanism for a cohort of {@code n} ({@link io.tributary.crypto.dp.DistributedDiscreteGaussian#forSecureAggregation}). */
   private io.tributary.crypto.dp.DistributedDiscreteGaussian calibrateDistributed(int n, long maxWeight, double clip) {
-    int threshold = secureParameters(n, maxWeight).threshold();
-    int corrupt = (int) Math.ceil(config.secaggCorruptFraction() * n);
-    int carriers = io.tributary.crypto.dp.DistributedDiscreteGaussian.noiseCarriers(threshold, corrupt);
-    int padded = io.tributary.crypto.dp.RandomizedHadamard.paddedDimension(config.model().layout().totalElements());
-    return io.tributary.crypto.dp.DistributedDiscreteGaussian.calibrate(padded, clip, Math.exp(-0.5), 32, n,
-        carriers, config.dp().noiseMultiplier(), 1e-6);
+    return io.tributary.crypto.dp.DistributedDiscreteGaussian.forSecureAggregation(
+        config.model().layout().totalElements(), clip, config.dp().noiseMultiplier(), n,
+        secureParameters(n, maxWeight).threshold(), config.secaggCorruptFraction());
   }
 
   /** The ε spent so far for the metrics: NaN without DP, and without noise (z = 0, ε infinite). */
