@@ -194,6 +194,56 @@ class DpEndToEndTest {
   }
 
   /**
+   * Central DP under secure aggregation, z = 0, C = 1: the server sees only the sum, so it cannot clip;
+   * the model moving by Σ clipped Δ_k / 3 (within the quantizer's step) shows that the clients clipped
+   * on the secure path too.
+   */
+  @Test
+  void central_secureAggregation_clientsClipBeforeMasking() throws Exception {
+    int port = freePort();
+    ServerConfig config = dpConfig(port, 3).rounds(1).secureAggregation(true)
+        .secAggStageTimeout(Duration.ofSeconds(10)).dpSetting("dp-noise-multiplier", 0).dpSetting("dp-clip", 1.0)
+        .build();
+    double[] norms = {10, 10, 0.5};
+    List<FlClient> clients = new ArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    try (FlServer server = FlServer.builder(config).build().start()) {
+      List<Future<FlClient.Outcome>> outcomes = new ArrayList<>();
+      for (int k = 0; k < 3; k++) {
+        FlClient c = FlClient.builder().target("127.0.0.1:" + port).clientId("sdp" + k)
+            .trainer(new NormTrainer(k, norms[k], false)).secureAggregation(true)
+            .initialBackoff(Duration.ofMillis(20)).maxBackoff(Duration.ofMillis(100)).build();
+        clients.add(c);
+        outcomes.add(pool.submit(c::run));
+      }
+      assertTrue(server.awaitRounds(60_000), "the round should complete: " + server.coordinator().finishReason());
+      for (Future<FlClient.Outcome> f : outcomes) {
+        assertEquals(1, f.get(30, TimeUnit.SECONDS).tasksCompleted());
+      }
+      assertEquals(0, server.coordinator().plainUpdatesFolded(), "no update in the clear");
+      io.tributary.crypto.secagg.Quantizer q = config.secAggQuantizer();
+      double step = 2 * q.clipRange() / (q.levels() - 1);
+      ModelWeights x0 = NET.initialize(9);
+      double[] sum = new double[N];
+      for (int k = 0; k < 3; k++) {
+        double[] c = clipped(NormTrainer.delta(k, 1, norms[k]), 1.0);
+        for (int i = 0; i < N; i++) {
+          sum[i] += c[i];
+        }
+      }
+      for (int i = 0; i < N; i++) {
+        assertEquals(x0.get(i) + sum[i] / 3, server.globalModel().get(i), step, "parameter " + i);
+      }
+      assertEquals(Double.POSITIVE_INFINITY, server.history().get(0).epsilon());
+    } finally {
+      pool.shutdownNow();
+      for (FlClient c : clients) {
+        c.close();
+      }
+    }
+  }
+
+  /**
    * z = 2 with an ε budget: ε is reported with every round and grows; the server stops before the
    * round that would exceed the budget (successfully, saying why), so no reported ε is above it, and
    * its ledger, restored into a fresh DP-FedAvg of the same settings, says that one more round would

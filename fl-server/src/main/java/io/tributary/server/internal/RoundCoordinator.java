@@ -1053,8 +1053,8 @@ public final class RoundCoordinator {
       if (now - lastLog >= 10_000) {
         lastLog = now;
         int have = fresh.size();
-        LOG.info(() -> "round " + round + ": waiting for clients (" + have + " of "
-            + config.clientsPerRound() + " checked in)");
+        int want = privacy != null ? config.totalClients() : config.clientsPerRound();
+        LOG.info(() -> "round " + round + ": waiting for clients (" + have + " of " + want + " checked in)");
       }
       wait(100);
     }
