@@ -19,7 +19,6 @@ import io.tributary.crypto.dp.PrivateStrategy;
 import io.tributary.crypto.dp.RandomBits;
 import io.tributary.proto.v1.Task;
 import io.tributary.proto.v1.UpdateChunk;
-import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,10 +31,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Differential privacy on the server: the {@code dp} keys in {@link ServerConfig} (YAML and builder),
- * the combinations refused naming their keys, and over real gRPC with hand-driven clients the
- * server-side clip of central DP, the unclipped bit adaptive clipping requires, and the privacy
- * ledger an {@code initial-model} needs.
+ * Differential privacy on the server: the {@code dp} keys in {@link ServerConfig} (their YAML form is
+ * in {@link ServerConfigLoaderTest}), the combinations refused naming their keys, and over real gRPC
+ * with hand-driven clients the server-side clip of central DP, the unclipped bit adaptive clipping
+ * requires, and the privacy ledger an {@code initial-model} needs.
  */
 class PrivateServerTest {
   private static final DenseNetwork NET = DenseNetwork.of("mlp:6-5-3", 6, 5, 3);
@@ -82,45 +81,6 @@ class PrivateServerTest {
     assertEquals(6, dp.quorum(14));
     ServerConfig plain = ServerConfig.builder().clientsPerRound(10).minReports(6).build();
     assertEquals(6, plain.quorum(3));
-  }
-
-  @Test
-  void yaml_everyDpKeyAccepted() {
-    ServerConfig.Builder b = ServerConfig.builder();
-    ServerConfigLoader.apply(new StringReader("""
-        clients-per-round: 10
-        total-clients: 500
-        dp: central
-        dp-noise-multiplier: 1.1
-        dp-clip: 0.2
-        dp-per-layer-clip: true
-        dp-adaptive-clip: true
-        dp-target-quantile: 0.6
-        dp-clip-learning-rate: 0.3
-        dp-clip-count-stddev: 2.0
-        dp-weighting: uniform
-        dp-delta: 1.0e-6
-        dp-epsilon-budget: 10
-        """), b, "test.yaml");
-    ServerConfig c = b.build();
-    assertEquals(1.1, c.dp().noiseMultiplier());
-    assertEquals(0.2, c.dp().clip());
-    assertTrue(c.dp().perLayerClip());
-    assertTrue(c.dp().adaptiveClip());
-    assertEquals(0.6, c.dp().targetQuantile());
-    assertEquals(0.3, c.dp().clipLearningRate());
-    assertEquals(2.0, c.dp().clipCountStddev(10));
-    assertEquals(1e-6, c.dp().delta(500));
-    assertEquals(10.0, c.dp().epsilonBudget().getAsDouble());
-    for (String key : DpSpec.KEYS) {
-      assertTrue(toList(ServerConfigLoader.keys()).contains(key), key);
-    }
-  }
-
-  private static List<String> toList(Iterable<String> keys) {
-    List<String> out = new ArrayList<>();
-    keys.forEach(out::add);
-    return out;
   }
 
   @Test
