@@ -293,6 +293,65 @@ class DpEndToEndTest {
   }
 
   /**
+   * Poisson sampling at q = 1/4 over four clients for twelve rounds, z = 1: each round either runs
+   * with the clients its coins picked (every one of them reports) or, when none was picked, is
+   * skipped with the model unchanged. Every round is accounted for, and ε is charged for the rounds
+   * that ran only: the k-th completed round reports exactly the ε of k charges, replayed on a fresh
+   * DP-FedAvg of the same settings.
+   */
+  @Test
+  void poissonSampling_cohortsVaryAndEmptySamplesSkipRoundsWithoutCharge() throws Exception {
+    int port = freePort();
+    int rounds = 12;
+    ServerConfig config = dpConfig(port, 1).totalClients(4).rounds(rounds).dpSetting("dp-noise-multiplier", 1.0)
+        .dpSetting("dp-clip", 1.0).build();
+    List<Long> skipped = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<NormTrainer> trainers = new ArrayList<>();
+    for (int k = 0; k < 4; k++) {
+      trainers.add(new NormTrainer(k, 2, false));
+    }
+    List<FlClient> clients = new ArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try (FlServer server = FlServer.builder(config).listener(new io.tributary.server.RoundListener() {
+      @Override
+      public void onRoundFailed(long round, int attempt, String reason) {
+        assertTrue(reason.startsWith("skipped: no client was sampled"), reason);
+        skipped.add(round);
+      }
+    }).build().start()) {
+      List<Future<FlClient.Outcome>> outcomes = start(pool, port, trainers, clients);
+      assertTrue(server.awaitRounds(120_000), "rounds should complete: " + server.coordinator().finishReason());
+      List<RoundSummary> history = server.history();
+      assertEquals(rounds, history.size() + skipped.size(), "ran " + history + ", skipped " + skipped);
+      int tasks = 0;
+      for (Future<FlClient.Outcome> f : outcomes) {
+        tasks += f.get(30, TimeUnit.SECONDS).tasksCompleted();
+      }
+      PrivateStrategy replay = new PrivateStrategy(FlServer.strategyFor(config), config.dp(), 4, 1, 4, N,
+          r -> RandomBits.seeded(1, "replay"));
+      ModelWeights x = NET.initialize(9);
+      int selected = 0;
+      for (int k = 0; k < history.size(); k++) {
+        RoundSummary s = history.get(k);
+        assertTrue(s.selected() >= 1 && s.selected() <= 4, "cohort " + s.selected());
+        assertEquals(s.selected(), s.accepted(), "every sampled client reports");
+        assertFalse(skipped.contains(s.round()));
+        assertEquals(k + 1, s.modelVersion(), "a skipped round leaves the model as it was");
+        selected += s.selected();
+        x = replay.aggregateFit(k + 1, x, io.tributary.core.aggregate.AggregatedUpdate.ofCombined(NET.layout(),
+            new float[N], 1), new io.tributary.core.protocol.RoundResults(k + 1, List.of(), List.of()));
+        assertEquals(replay.epsilon(), s.epsilon(), "ε after " + (k + 1) + " charged rounds");
+      }
+      assertEquals(selected, tasks, "the clients trained in exactly the sampled cohorts");
+    } finally {
+      pool.shutdownNow();
+      for (FlClient c : clients) {
+        c.close();
+      }
+    }
+  }
+
+  /**
    * Adaptive clipping over gRPC, z = 0, C = 1, η_C = 0.2, γ = 0.5: one of three clients is within C
    * (b̄ = 1/3), so round 2's config carries C·exp(−0.2(1/3 − 0.5)), computed from the bits the
    * clients reported.
