@@ -197,7 +197,10 @@ public final class FlServer implements AutoCloseable {
       this.config = Objects.requireNonNull(config, "config");
     }
 
-    /** Overrides the strategy the config names. */
+    /**
+     * Overrides the strategy the config names. With {@code dp} on, this strategy is wrapped in DP-FedAvg
+     * like the configured one would be.
+     */
     public Builder strategy(Strategy s) {
       this.strategy = Objects.requireNonNull(s);
       return this;

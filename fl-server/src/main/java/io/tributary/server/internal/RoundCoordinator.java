@@ -956,8 +956,8 @@ public final class RoundCoordinator {
       while (currentRound() <= config.rounds() && !stopRequested) {
         if (privacy != null && privacy.budgetExhausted()) {
           message = String.format(java.util.Locale.ROOT, "privacy budget: round %d would spend more than"
-              + " dp-epsilon-budget ε = %s (spent %.6g at δ = %.3g after %d rounds)", currentRound(),
-              config.dp().epsilonBudget().getAsDouble(), privacy.epsilon(), privacy.delta(), currentRound() - 1);
+              + " dp-epsilon-budget ε = %s (spent so far: %.6g at δ = %.3g)", currentRound(),
+              config.dp().epsilonBudget().getAsDouble(), privacy.epsilon(), privacy.delta());
           LOG.info(message);
           break;
         }
