@@ -108,6 +108,12 @@ import java.util.logging.Logger;
  * signs the survivor set and reveals its shares. A NaN or infinite value is refused before masking.
  * Any {@link SecAggException} or refused stage aborts the round for this client (it is logged, and the
  * client checks in again); the server then counts it as dropped.
+ *
+ * <p><b>Differential privacy.</b> When a round's config asks for DP clipping (the server runs
+ * DP-FedAvg: {@code dp_clip} in the config), the client clips its update after its mods with {@link
+ * DpClientMod} — to the round's L2 norm, with its own Gaussian noise under local DP — and reports
+ * whether it was clipped (metric {@code dp_unclipped}, for adaptive clipping), on the plain and the
+ * secure aggregation path alike.
  */
 public final class FlClient implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(FlClient.class.getName());
@@ -132,6 +138,11 @@ public final class FlClient implements AutoCloseable {
   /** The Ed25519 identity for secure aggregation; null when the client takes no part in it. */
   private final SecAggCrypto.KeyPair identity;
   private final SecureRandom secureRandom = new SecureRandom();
+  /**
+   * DP-FedAvg's client half, run after the app's mods whenever a round asks for DP clipping; null when
+   * the app added its own {@link DpClientMod}.
+   */
+  private final DpClientMod dpMod;
 
   private FlClient(Builder b) {
     this.clientId = b.clientId;
@@ -149,6 +160,7 @@ public final class FlClient implements AutoCloseable {
     this.jitter = new SplittableRandom(clientId.hashCode());
     this.capabilities = Map.copyOf(b.capabilities);
     this.mods = java.util.List.copyOf(b.mods);
+    this.dpMod = mods.stream().anyMatch(m -> m instanceof DpClientMod) ? null : new DpClientMod(secureRandom);
     this.identity = b.identity != null ? b.identity
         : b.secureAggregation ? SecAggCrypto.ed25519(new SecureRandom()) : null;
   }
@@ -275,9 +287,7 @@ public final class FlClient implements AutoCloseable {
     FitResult result = trainer.fit(global, instructions);
     checkLength(result, layout, "trainer");
     float[] controlDelta = serverControl == null ? null : controlDelta(result, serverControl, config);
-    for (ClientMod mod : mods) {
-      result = mod.apply(result, global, instructions);
-    }
+    result = applyMods(result, global, instructions);
     checkLength(result, layout, "client mods");
     long backoffMs = initialBackoff.toMillis();
     for (int attempt = 1; ; attempt++) {
@@ -352,9 +362,7 @@ public final class FlClient implements AutoCloseable {
       FitInstructions instructions = new FitInstructions(round, task.getTaskId(), config, null);
       FitResult result = trainer.fit(global, instructions);
       checkLength(result, layout, "trainer");
-      for (ClientMod mod : mods) {
-        result = mod.apply(result, global, instructions);
-      }
+      result = applyMods(result, global, instructions);
       checkLength(result, layout, "client mods");
       int[] encoded = encode(codec, setup.parameters().quantizer(), result,
           task.getSecureAggregation().getUniformWeights());
@@ -472,6 +480,17 @@ public final class FlClient implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw Status.CANCELLED.withDescription("interrupted").asRuntimeException();
     }
+  }
+
+  /**
+   * The app's mods in order, then DP clipping ({@link DpClientMod}) when the round config asks for it,
+   * so that what is clipped is what is uploaded.
+   */
+  private FitResult applyMods(FitResult result, ModelWeights global, FitInstructions instructions) {
+    for (ClientMod mod : mods) {
+      result = mod.apply(result, global, instructions);
+    }
+    return dpMod == null ? result : dpMod.apply(result, global, instructions);
   }
 
   private static void checkLength(FitResult result, ModelLayout layout, String source) {

@@ -52,6 +52,9 @@ public final class FlServer implements AutoCloseable {
     config.clipNorm().ifPresent(c -> stages.add(NormBoundStage.of(c)));
     this.coordinator = new RoundCoordinator(config, strategy, initial, b.evaluator, listener, stages,
         Clock.systemUTC());
+    if (b.initialModel == null) {
+      readPrivacyLedger(config).ifPresent(coordinator::restorePrivacyLedger);
+    }
     this.grpc = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
         .addService(new FederatedLearningService(coordinator))
         .maxInboundMessageSize(4 << 20)
@@ -81,6 +84,38 @@ public final class FlServer implements AutoCloseable {
       throw new IllegalArgumentException("config 'initial-model': " + file + " contains NaN or infinite values");
     }
     return w;
+  }
+
+  /** Where the privacy ledger of a model file is kept: next to it, with {@code .dp-ledger} appended. */
+  public static Path privacyLedgerPath(Path model) {
+    return model.resolveSibling(model.getFileName() + ".dp-ledger");
+  }
+
+  /**
+   * With {@code dp} on and an {@code initial-model}, the privacy ledger saved next to it ({@link
+   * #privacyLedgerPath}) by the run that wrote it, so that the ε spent goes on from there; empty
+   * without DP or without an initial model. The server keeps no rounds across restarts: a run that
+   * goes on from a saved model starts again at round 1, but with the ledger its accountant does not.
+   *
+   * @throws IllegalArgumentException when the ledger is missing or unreadable: a DP run must not start
+   *     from a saved model with ε reset to 0
+   */
+  public static java.util.Optional<String> readPrivacyLedger(ServerConfig config) {
+    if (!config.dp().enabled() || config.initialModel().isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    Path ledger = privacyLedgerPath(config.initialModel().get());
+    if (!Files.isRegularFile(ledger)) {
+      throw new IllegalArgumentException("config 'initial-model' with 'dp': " + ledger + " is missing; a DP run"
+          + " goes on from a saved model only with the privacy ledger saved next to it (else the ε spent would"
+          + " restart from 0)");
+    }
+    try {
+      return java.util.Optional.of(Files.readString(ledger, java.nio.charset.StandardCharsets.UTF_8).strip());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("config 'initial-model': cannot read the privacy ledger " + ledger + ": "
+          + e, e);
+    }
   }
 
   /**
@@ -162,7 +197,10 @@ public final class FlServer implements AutoCloseable {
       this.config = Objects.requireNonNull(config, "config");
     }
 
-    /** Overrides the strategy the config names. */
+    /**
+     * Overrides the strategy the config names. With {@code dp} on, this strategy is wrapped in DP-FedAvg
+     * like the configured one would be.
+     */
     public Builder strategy(Strategy s) {
       this.strategy = Objects.requireNonNull(s);
       return this;

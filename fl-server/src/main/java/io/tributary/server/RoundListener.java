@@ -7,7 +7,9 @@ public interface RoundListener {
 
   /**
    * A round attempt ended without enough accepted updates, or with updates its robust aggregator
-   * refused (Krum with fewer than 2f + 3); the model is unchanged.
+   * refused (Krum with fewer than 2f + 3); the model is unchanged. With {@code dp} on, also a round
+   * skipped because its Poisson sample was empty (or, under secure aggregation, held fewer than 3
+   * clients): that round counts as run, with the model unchanged and no ε spent.
    */
   default void onRoundFailed(long round, int attempt, String reason) {}
 

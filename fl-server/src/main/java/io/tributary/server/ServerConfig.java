@@ -5,6 +5,7 @@ import io.tributary.core.nn.Architectures;
 import io.tributary.core.nn.ModelArchitecture;
 import io.tributary.core.config.ConfigScalars;
 import io.tributary.core.strategy.StrategySpec;
+import io.tributary.crypto.dp.DpSpec;
 import io.tributary.crypto.secagg.Quantizer;
 import io.tributary.crypto.secagg.SecAggParameters;
 import java.nio.file.Path;
@@ -23,6 +24,15 @@ import java.util.OptionalDouble;
  * ({@code strategy}, {@code server-learning-rate}, {@code proximal-mu}, {@code aggregator}, ...) is
  * checked by the spec's builder, so the server and the simulation share one validation path. The
  * client-side values the strategy sends (learning rate, epochs, batch size, seed) stay here.
+ *
+ * <p>User-level differential privacy (DP-FedAvg) is an embedded {@link DpSpec} in the same way: every
+ * key of {@link DpSpec#KEYS} ({@code dp}, {@code dp-noise-multiplier}, {@code dp-clip}, {@code
+ * dp-adaptive-clip}, {@code dp-delta}, {@code dp-epsilon-budget}, ...) goes through the spec's builder,
+ * and {@link Builder#build()} runs {@link DpSpec#check} with the federation's size N ({@code
+ * total-clients}, required with {@code dp} on), the expected cohort q·N ({@code clients-per-round})
+ * and {@code secure-aggregation}, then refuses what the simulation refuses with DP (a robust
+ * aggregator, {@code clip-norm}, fednova, scaffold) and what the server cannot do yet ({@code dp:
+ * distributed}, capped weighting, adaptive clipping under secure aggregation).
  *
  * <p>Immutable and thread-safe. Built only through {@link Builder}, which validates each value as it
  * is set (errors name the config key) and cross-field rules in {@link Builder#build()}; the YAML
@@ -64,8 +74,9 @@ public final class ServerConfig {
   private final double secAggCorruptFraction;
   private final double secAggDropoutFraction;
   private final Duration secAggStageTimeout;
+  private final DpSpec dp;
 
-  private ServerConfig(Builder b, StrategySpec strategySpec) {
+  private ServerConfig(Builder b, StrategySpec strategySpec, DpSpec dp) {
     this.host = b.host;
     this.port = b.port;
     this.rounds = b.rounds;
@@ -90,7 +101,8 @@ public final class ServerConfig {
     this.totalClients = b.totalClients == null ? b.clientsPerRound : b.totalClients;
     this.secureAggregation = b.secureAggregation;
     this.secAggClip = b.secAggClip;
-    this.secAggLevels = b.secAggLevels == 0 ? automaticLevels(b.clientsPerRound, b.secAggMaxWeight) : b.secAggLevels;
+    this.dp = dp;
+    this.secAggLevels = b.secAggLevels == 0 ? automaticLevels(b.largestCohort(dp), b.secAggMaxWeight) : b.secAggLevels;
     this.secAggMaxWeight = b.secAggMaxWeight;
     this.secAggCorruptFraction = b.secAggCorruptFraction;
     this.secAggDropoutFraction = b.secAggDropoutFraction;
@@ -131,9 +143,23 @@ public final class ServerConfig {
     return clientsPerRound;
   }
 
-  /** Accepted updates needed for a round to count. */
+  /**
+   * Accepted updates needed for a round to count. With {@code dp} on, cohorts are Poisson samples
+   * whose size varies around {@code clients-per-round}: a round then needs min(min-reports, its
+   * cohort's size) updates (see {@link #quorum}).
+   */
   public int minReports() {
     return minReports;
+  }
+
+  /**
+   * The accepted updates a round with a cohort of {@code cohortSize} needs: {@link #minReports()}
+   * without DP; with {@code dp} on (Poisson cohorts), at most the cohort itself, so that a cohort
+   * smaller than {@code clients-per-round} can complete when all of it reports. The fixed denominator
+   * of DP-FedAvg makes a round with fewer updates a smaller step, never a less private one.
+   */
+  public int quorum(int cohortSize) {
+    return dp.enabled() ? Math.min(minReports, cohortSize) : minReports;
   }
 
   public Duration roundDeadline() {
@@ -222,12 +248,21 @@ public final class ServerConfig {
 
   /**
    * N, the number of clients in the federation, which SCAFFOLD's control step c ← c + (|S|/N)·mean
-   * Δc_i divides by: config key {@code total-clients} (scaffold only), else {@code clients-per-round}
+   * Δc_i divides by and DP-FedAvg's sampling rate q = clients-per-round / N refers to: config key
+   * {@code total-clients} (scaffold, or required with {@code dp} on), else {@code clients-per-round}
    * (every client takes part in every round). The server does not count the clients it has seen:
    * N is fixed for the run, as in the paper, while a count of check-ins would grow as devices arrive.
    */
   public int totalClients() {
     return totalClients;
+  }
+
+  /**
+   * Differential privacy: {@code dp} and the {@code dp-*} keys, checked against the federation
+   * ({@link DpSpec#check}); {@link DpSpec#off()} by default.
+   */
+  public DpSpec dp() {
+    return dp;
   }
 
   /**
@@ -269,7 +304,8 @@ public final class ServerConfig {
 
   /**
    * The resolved configuration as YAML-style keys, for logs and provenance: the strategy's keys as
-   * {@link StrategySpec#toMap()} gives them, {@code clip-norm} when set.
+   * {@link StrategySpec#toMap()} gives them, {@code clip-norm} when set, the DP keys as {@link
+   * DpSpec#toMap()} gives them ({@code dp: off} alone when off).
    */
   public Map<String, Object> describe() {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -280,7 +316,8 @@ public final class ServerConfig {
     m.put("min-reports", minReports);
     m.put("round-deadline", roundDeadline.toMillis() / 1000.0 + "s");
     m.putAll(strategySpec.toMap());
-    if (strategySpec.strategy().equals("scaffold")) {
+    m.putAll(dp.toMap());
+    if (strategySpec.strategy().equals("scaffold") || dp.enabled()) {
       m.put("total-clients", totalClients);
     }
     m.put("learning-rate", learningRate);
@@ -339,6 +376,7 @@ public final class ServerConfig {
     private double secAggCorruptFraction = 0.05;
     private double secAggDropoutFraction = 0.1;
     private Duration secAggStageTimeout = Duration.ofSeconds(30);
+    private DpSpec.Builder dp = DpSpec.builder();
 
     private static IllegalArgumentException bad(String key, Object value, String rule) {
       return new IllegalArgumentException("config '" + key + "': " + rule + ", got " + value);
@@ -427,6 +465,30 @@ public final class ServerConfig {
         throw bad("strategy", null, "must be set");
       }
       strategySpec = spec.toBuilder();
+      return this;
+    }
+
+    /**
+     * Sets one of the differential-privacy keys ({@link DpSpec#KEYS}) from a loosely typed (YAML or
+     * command-line) value, checked by {@link DpSpec.Builder#set}; the combinations are checked at
+     * {@link #build()}.
+     *
+     * @throws IllegalArgumentException naming the key when it is not a DP key or the value is bad
+     */
+    public Builder dpSetting(String key, Object value) {
+      if (value == null) {
+        throw new IllegalArgumentException("config '" + key + "' has no value");
+      }
+      dp.set(key, value);
+      return this;
+    }
+
+    /** Replaces every DP setting by those of {@code spec}. */
+    public Builder dp(DpSpec spec) {
+      if (spec == null) {
+        throw bad("dp", null, "must be set");
+      }
+      dp = spec.toBuilder();
       return this;
     }
 
@@ -531,9 +593,10 @@ public final class ServerConfig {
     }
 
     /**
-     * N, the number of clients in the federation, for SCAFFOLD's control step (at least 1; at {@link
-     * #build()} also at least {@code clients-per-round}, and only with strategy {@code scaffold}).
-     * Default: {@code clients-per-round}.
+     * N, the number of clients in the federation, for SCAFFOLD's control step and DP's sampling rate
+     * (at least 1; at {@link #build()} also at least {@code clients-per-round}, only with strategy
+     * {@code scaffold} or {@code dp} on, and required with {@code dp} on). Default: {@code
+     * clients-per-round}.
      */
     public Builder totalClients(int v) {
       totalClients = (int) ConfigScalars.atLeast("total-clients", v, 1);
@@ -603,9 +666,9 @@ public final class ServerConfig {
     /**
      * The config, after the rules between keys: {@code min-reports} at most {@code
      * clients-per-round}; the strategy's combinations ({@link StrategySpec.Builder#build()}); {@code
-     * total-clients} only for {@code scaffold} and at least {@code clients-per-round}; and an
-     * aggregator that can work with the fewest updates that close a round ({@code min-reports}; Krum
-     * needs 2f + 3).
+     * total-clients} only for {@code scaffold} or {@code dp} and at least {@code clients-per-round};
+     * an aggregator that can work with the fewest updates that close a round ({@code min-reports};
+     * Krum needs 2f + 3); and the DP settings ({@link #checkDp}).
      *
      * @throws IllegalArgumentException naming the keys at fault
      */
@@ -616,26 +679,76 @@ public final class ServerConfig {
                 + clientsPerRound + ")");
       }
       StrategySpec spec = strategySpec.build();
-      if (totalClients != null && !spec.strategy().equals("scaffold")) {
-        throw new IllegalArgumentException("config 'total-clients' is a key of strategy scaffold, not of "
-            + spec.strategy());
+      DpSpec privacy = dp.build();
+      if (totalClients != null && !spec.strategy().equals("scaffold") && !privacy.enabled()) {
+        throw new IllegalArgumentException("config 'total-clients' is a key of strategy scaffold and of 'dp', not"
+            + " of " + spec.strategy() + " without 'dp'");
       }
       if (totalClients != null && totalClients < clientsPerRound) {
         throw new IllegalArgumentException("config 'total-clients' (" + totalClients + ") cannot be less than"
             + " 'clients-per-round' (" + clientsPerRound + "): a round's cohort comes from the federation");
       }
       spec.checkCohort("min-reports", minReports == 0 ? clientsPerRound : minReports);
+      checkDp(spec, privacy);
       if (secureAggregation) {
-        checkSecureAggregation(spec);
+        checkSecureAggregation(spec, privacy);
       }
-      return new ServerConfig(this, spec);
+      return new ServerConfig(this, spec, privacy);
+    }
+
+    /** The largest cohort a round can have: N under DP's Poisson sampling, else clients-per-round. */
+    private int largestCohort(DpSpec privacy) {
+      return privacy.enabled() && totalClients != null ? totalClients : clientsPerRound;
+    }
+
+    /**
+     * DP's rules, naming the keys: {@code total-clients} given, {@link DpSpec#check} against N, q and
+     * secure aggregation, and the combinations whose sensitivity is not one clipped update's (as the
+     * simulation refuses them), or that the server does not implement yet.
+     */
+    private void checkDp(StrategySpec spec, DpSpec privacy) {
+      if (!privacy.enabled()) {
+        privacy.check(largestCohort(privacy), clientsPerRound, secureAggregation); // refuses stray dp-* keys
+        return;
+      }
+      String on = "'dp: " + privacy.placement().key() + "'";
+      if (privacy.placement() == DpSpec.Placement.DISTRIBUTED) {
+        throw new IllegalArgumentException("config 'dp: distributed' is not yet available over gRPC (the noise"
+            + " codec is not wired into the secure round); use the simulation or 'dp: central' / 'dp: local'");
+      }
+      if (totalClients == null) {
+        throw new IllegalArgumentException("config 'total-clients' is required with " + on + ": the federation"
+            + " size N that the sampling rate q = clients-per-round / total-clients refers to");
+      }
+      privacy.check(totalClients, clientsPerRound, secureAggregation);
+      String why = " cannot be combined with 'dp': ";
+      if (spec.buffersUpdates()) {
+        throw new IllegalArgumentException("config 'aggregator: " + spec.aggregator() + "'" + why
+            + "the privacy analysis bounds one client's effect on a weighted sum, not on a robust statistic");
+      }
+      if (spec.strategy().equals("fednova") || spec.strategy().equals("scaffold")) {
+        throw new IllegalArgumentException("config 'strategy: " + spec.strategy() + "'" + why
+            + "it rescales clipped updates or sends a second vector per client, unbounded by 'dp-clip'");
+      }
+      if (clipNorm != null) {
+        throw new IllegalArgumentException("config 'clip-norm'" + why + "DP clips each update to 'dp-clip' itself");
+      }
+      if (privacy.capped()) {
+        throw new IllegalArgumentException("config 'dp-weighting: capped' is not available on the server: its fixed"
+            + " denominator needs the federation's total weight Σ min(examples, W), which the server does not know;"
+            + " use 'dp-weighting: uniform'");
+      }
+      if (privacy.adaptiveClip() && secureAggregation) {
+        throw new IllegalArgumentException("config 'dp-adaptive-clip' cannot be combined with 'secure-aggregation'"
+            + " on the server: the clients' unclipped bits would need a secure sum of their own");
+      }
     }
 
     /**
      * With secure aggregation the server sees only the weighted sum of the cohort's updates, never an
      * update: whatever needs individual updates on the server is refused here, naming the key.
      */
-    private void checkSecureAggregation(StrategySpec spec) {
+    private void checkSecureAggregation(StrategySpec spec, DpSpec privacy) {
       String why = "with 'secure-aggregation' the server sees only the sum of the updates";
       if (spec.buffersUpdates()) {
         throw new IllegalArgumentException("config 'aggregator: " + spec.aggregator() + "' cannot be combined with"
@@ -655,13 +768,15 @@ public final class ServerConfig {
             + " ('clients-per-round' and 'min-reports'), got " + smallest
             + ": with 2 the sum reveals the other client's update");
       }
-      int levels = secAggLevels == 0 ? automaticLevels(clientsPerRound, secAggMaxWeight) : secAggLevels;
+      // Under DP a Poisson cohort may hold up to N clients: the masked sum must not wrap for any of them.
+      int largest = largestCohort(privacy);
+      int levels = secAggLevels == 0 ? automaticLevels(largest, secAggMaxWeight) : secAggLevels;
       if (levels == 0) {
         throw new IllegalArgumentException("config 'secagg-max-weight' (" + secAggMaxWeight + ") is too large for "
-            + clientsPerRound + " clients per round: clients × max weight must stay below 2^31");
+            + largest + " clients per round: clients × max weight must stay below 2^31");
       }
       try {
-        new Quantizer(secAggClip, levels, secAggMaxWeight).checkCapacity(clientsPerRound);
+        new Quantizer(secAggClip, levels, secAggMaxWeight).checkCapacity(largest);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("config 'secagg-levels' / 'secagg-max-weight': " + e.getMessage(), e);
       }

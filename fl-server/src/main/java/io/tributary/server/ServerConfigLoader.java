@@ -9,6 +9,7 @@ import static io.tributary.core.config.ConfigScalars.number;
 import static io.tributary.core.config.ConfigScalars.string;
 
 import io.tributary.core.strategy.StrategySpec;
+import io.tributary.crypto.dp.DpSpec;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +32,9 @@ import org.yaml.snakeyaml.error.YAMLException;
  * code share one validation path. Keys are kebab-case and match {@link ServerConfig#describe()};
  * unknown keys and values of the wrong type are errors that name the key. The strategy's keys
  * ({@link StrategySpec#KEYS}: {@code strategy}, {@code server-learning-rate}, {@code proximal-mu},
- * {@code aggregator}, ...) go to the embedded {@link StrategySpec} builder unchanged.
+ * {@code aggregator}, ...) go to the embedded {@link StrategySpec} builder unchanged, and the
+ * differential-privacy keys ({@link DpSpec#KEYS}: {@code dp}, {@code dp-noise-multiplier}, {@code
+ * dp-clip}, ...) to the embedded {@link DpSpec} builder.
  *
  * <p>Stateless and thread-safe.
  */
@@ -74,6 +77,9 @@ public final class ServerConfigLoader {
     KEYS.put("secagg-corrupt-fraction", (b, v) -> b.secAggCorruptFraction(number("secagg-corrupt-fraction", v)));
     KEYS.put("secagg-dropout-fraction", (b, v) -> b.secAggDropoutFraction(number("secagg-dropout-fraction", v)));
     KEYS.put("secagg-stage-timeout", (b, v) -> b.secAggStageTimeout(duration("secagg-stage-timeout", v)));
+    for (String key : DpSpec.KEYS) {
+      KEYS.put(key, (b, v) -> b.dpSetting(key, v));
+    }
   }
 
   private ServerConfigLoader() {}

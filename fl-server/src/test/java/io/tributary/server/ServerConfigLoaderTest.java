@@ -82,6 +82,32 @@ class ServerConfigLoaderTest {
   /** SCAFFOLD's server key, which is not a {@link StrategySpec} key: the federation's size. */
   private static final String SCAFFOLD_FILE = "strategy: scaffold\nclients-per-round: 10\ntotal-clients: 100\n";
 
+  /** Differential privacy's keys, none at its default, but for the two of capped weighting ({@link #DP_CAPPED}). */
+  private static final String DP_FILE = String.join("\n",
+      "clients-per-round: 10",
+      "total-clients: 500",
+      "dp: central",
+      "dp-noise-multiplier: 1.1",
+      "dp-clip: 0.2",
+      "dp-per-layer-clip: true",
+      "dp-adaptive-clip: true",
+      "dp-target-quantile: 0.6",
+      "dp-clip-learning-rate: 0.3",
+      "dp-clip-count-stddev: 2.0",
+      "dp-delta: 1.0e-6",
+      "dp-epsilon-budget: 10",
+      "");
+
+  /** Capped weighting's keys: valid one by one, refused together on the server. */
+  private static final String DP_CAPPED = String.join("\n",
+      "clients-per-round: 10",
+      "total-clients: 500",
+      "dp: central",
+      "dp-noise-multiplier: 1.1",
+      "dp-weighting: capped",
+      "dp-max-weight: 50",
+      "");
+
   private Path write(String yaml) throws IOException {
     Path p = dir.resolve("server.yaml");
     Files.writeString(p, yaml, StandardCharsets.UTF_8);
@@ -161,6 +187,8 @@ class ServerConfigLoaderTest {
     STRATEGY_FILES.forEach(f -> inFiles.addAll(keysIn(f)));
     inFiles.addAll(keysIn(SCAFFOLD_FILE));
     inFiles.addAll(keysIn(SECAGG_FILE));
+    inFiles.addAll(keysIn(DP_FILE));
+    inFiles.addAll(keysIn(DP_CAPPED));
     List<String> known = new ArrayList<>();
     ServerConfigLoader.keys().forEach(known::add);
     assertEquals(Set.copyOf(known), inFiles);
@@ -177,6 +205,29 @@ class ServerConfigLoaderTest {
     assertEquals(java.time.Duration.ofSeconds(12), c.secAggStageTimeout());
     assertEquals(0.1, c.describe().get("secagg-corrupt-fraction"));
     assertEquals(0.2, c.describe().get("secagg-dropout-fraction"));
+  }
+
+  @Test
+  void load_dpFile_setsEveryKey() throws IOException {
+    ServerConfig c = load(DP_FILE);
+    assertEquals(500, c.totalClients());
+    assertEquals(io.tributary.crypto.dp.DpSpec.Placement.CENTRAL, c.dp().placement());
+    assertEquals(1.1, c.dp().noiseMultiplier());
+    assertEquals(0.2, c.dp().clip());
+    assertTrue(c.dp().perLayerClip());
+    assertTrue(c.dp().adaptiveClip());
+    assertEquals(0.6, c.dp().targetQuantile());
+    assertEquals(0.3, c.dp().clipLearningRate());
+    assertEquals(2.0, c.dp().clipCountStddev(10));
+    assertEquals(1e-6, c.dp().delta(500));
+    assertEquals(10.0, c.dp().epsilonBudget().getAsDouble());
+    assertEquals("central", c.describe().get("dp"));
+  }
+
+  @Test
+  void load_dpCappedWeighting_buildFailsNamingTheKey() throws IOException {
+    assertMentions(buildFails(DP_CAPPED), "'dp-weighting: capped'");
+    assertMentions(buildFails("dp: central\ndp-noise-multiplier: 1\n"), "'total-clients'");
   }
 
   @Test

@@ -31,7 +31,8 @@ import picocli.CommandLine.Option;
     description = {
       "Runs a Tributary aggregation server: federated rounds over gRPC (fl.v1) with FedAvg, FedAvgM,"
           + " FedProx, FedNova, FedAdagrad, FedAdam, FedYogi or SCAFFOLD, optionally a robust aggregator (median,"
-          + " trimmed-mean, krum, multi-krum) and norm clipping (clip-norm).",
+          + " trimmed-mean, krum, multi-krum) and norm clipping (clip-norm), or with user-level differential"
+          + " privacy (DP-FedAvg: --dp central|local with --total-clients, --dp-noise-multiplier, --dp-clip ...).",
       "Settings come from --config (YAML, kebab-case keys) and are overridden by flags."
     },
     footer = {"", "YAML keys: %n  ${sys:tributary.server.keys}"})
@@ -83,9 +84,54 @@ public final class ServerCommand implements Callable<Integer> {
   @Option(names = "--clip-norm", description = "Clip each update to this L2 norm before aggregation.")
   Double clipNorm;
 
-  @Option(names = "--total-clients", description = "Federation size N for scaffold's control step"
-      + " (default: clients-per-round).")
+  @Option(names = "--total-clients", description = "Federation size N for scaffold's control step and DP's"
+      + " sampling rate q = clients-per-round / N (required with --dp; default: clients-per-round).")
   Integer totalClients;
+
+  @Option(names = "--dp", description = "Differential privacy: off (default), central (the server noises the"
+      + " clipped sum) or local (each client noises its update); distributed runs in the simulation only.")
+  String dp;
+
+  @Option(names = "--dp-noise-multiplier", paramLabel = "Z", description = "DP: noise standard deviation over"
+      + " the clip norm, z >= 0 (required with --dp; 0 clips without privacy).")
+  Double dpNoiseMultiplier;
+
+  @Option(names = "--dp-clip", paramLabel = "C", description = "DP: the L2 norm each update is clipped to (the"
+      + " initial one with --dp-adaptive-clip; default 0.1), or off with z = 0.")
+  String dpClip;
+
+  @Option(names = "--dp-per-layer-clip", description = "DP: clip each tensor to C/sqrt(L) instead of the whole"
+      + " update to C.")
+  Boolean dpPerLayerClip;
+
+  @Option(names = "--dp-adaptive-clip", description = "DP: adapt C each round toward a quantile of the update"
+      + " norms (central only).")
+  Boolean dpAdaptiveClip;
+
+  @Option(names = "--dp-target-quantile", description = "DP adaptive clipping: the target quantile (default 0.5).")
+  Double dpTargetQuantile;
+
+  @Option(names = "--dp-clip-learning-rate", description = "DP adaptive clipping: the clip norm's learning rate"
+      + " (default 0.2).")
+  Double dpClipLearningRate;
+
+  @Option(names = "--dp-clip-count-stddev", description = "DP adaptive clipping: the noise of the unclipped"
+      + " count (default 0.05 × clients-per-round).")
+  Double dpClipCountStddev;
+
+  @Option(names = "--dp-weighting", description = "DP: client weights, uniform (the server's only choice).")
+  String dpWeighting;
+
+  @Option(names = "--dp-max-weight", description = "DP: W, the largest weight with --dp-weighting capped.")
+  Long dpMaxWeight;
+
+  @Option(names = "--dp-delta", description = "DP: the delta of the reported (epsilon, delta); below 1/N"
+      + " (default min(1e-5, 0.1/N)).")
+  Double dpDelta;
+
+  @Option(names = "--dp-epsilon-budget", description = "DP: stop before the round that would spend more than"
+      + " this epsilon.")
+  Double dpEpsilonBudget;
 
   @Option(names = "--secure-aggregation", description = "Sum updates with SecAgg+: the server learns only their sum.")
   Boolean secureAggregation;
@@ -123,7 +169,8 @@ public final class ServerCommand implements Callable<Integer> {
   @Option(names = "--eval-data", paramLabel = "DIR", description = "Directory with the MNIST IDX files; the test split evaluates each round's model.")
   Path evaluationData;
 
-  @Option(names = "--save-model", paramLabel = "FILE", description = "Write the final model here (little-endian float32).")
+  @Option(names = "--save-model", paramLabel = "FILE", description = "Write the final model here (little-endian"
+      + " float32); with --dp, its privacy ledger to FILE.dp-ledger, which initial-model needs to go on from it.")
   Path saveModel;
 
   @Option(names = "--metrics-file", paramLabel = "FILE", description = "Append one JSON line per round here.")
@@ -168,6 +215,18 @@ public final class ServerCommand implements Callable<Integer> {
     if (aggregator != null) b.strategySetting("aggregator", aggregator);
     if (clipNorm != null) b.clipNorm(clipNorm);
     if (totalClients != null) b.totalClients(totalClients);
+    if (dp != null) b.dpSetting("dp", dp);
+    if (dpNoiseMultiplier != null) b.dpSetting("dp-noise-multiplier", dpNoiseMultiplier);
+    if (dpClip != null) b.dpSetting("dp-clip", dpClip.equals("off") ? dpClip : number("dp-clip", dpClip));
+    if (dpPerLayerClip != null) b.dpSetting("dp-per-layer-clip", dpPerLayerClip);
+    if (dpAdaptiveClip != null) b.dpSetting("dp-adaptive-clip", dpAdaptiveClip);
+    if (dpTargetQuantile != null) b.dpSetting("dp-target-quantile", dpTargetQuantile);
+    if (dpClipLearningRate != null) b.dpSetting("dp-clip-learning-rate", dpClipLearningRate);
+    if (dpClipCountStddev != null) b.dpSetting("dp-clip-count-stddev", dpClipCountStddev);
+    if (dpWeighting != null) b.dpSetting("dp-weighting", dpWeighting);
+    if (dpMaxWeight != null) b.dpSetting("dp-max-weight", dpMaxWeight);
+    if (dpDelta != null) b.dpSetting("dp-delta", dpDelta);
+    if (dpEpsilonBudget != null) b.dpSetting("dp-epsilon-budget", dpEpsilonBudget);
     if (secureAggregation != null) b.secureAggregation(secureAggregation);
     if (secAggClip != null) b.secAggClip(secAggClip);
     if (secAggLevels != null) b.secAggLevels(secAggLevels);
@@ -186,6 +245,15 @@ public final class ServerCommand implements Callable<Integer> {
     return b.build();
   }
 
+  /** A flag's number, or an error naming its config key. */
+  private static double number(String key, String value) {
+    try {
+      return Double.parseDouble(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("config '" + key + "' must be a number or 'off', got '" + value + "'", e);
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     ServerConfig config;
@@ -201,6 +269,7 @@ public final class ServerCommand implements Callable<Integer> {
     if (config.initialModel().isPresent()) {
       try {
         FlServer.readModel(config.model().layout(), config.initialModel().get());
+        FlServer.readPrivacyLedger(config);
       } catch (IllegalArgumentException e) {
         System.err.println("error: " + e.getMessage());
         return 2;
@@ -247,6 +316,11 @@ public final class ServerCommand implements Callable<Integer> {
     }
     if (config.saveModel().isPresent()) {
       saveModel(server.globalModel(), config.saveModel().get());
+      java.util.Optional<String> ledger = server.coordinator().privacyLedger();
+      if (ledger.isPresent()) {
+        writeAtomically(FlServer.privacyLedgerPath(config.saveModel().get()),
+            (ledger.get() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
     }
     RoundSummary last = server.history().isEmpty() ? null : server.history().get(server.history().size() - 1);
     if (last != null && !Double.isNaN(last.evalAccuracy())) {
@@ -270,8 +344,10 @@ public final class ServerCommand implements Callable<Integer> {
     } else {
       eval = "no evaluation";
     }
-    return String.format(Locale.ROOT, "round %3d/%d | clients %d/%d | train loss %.4f | %s | %.1f s",
-        s.round(), rounds, s.accepted(), s.selected(), s.trainLoss(), eval, s.seconds());
+    String privacy = Double.isNaN(s.delta()) ? ""
+        : String.format(Locale.ROOT, " | ε %.4g (δ %.2g)", s.epsilon(), s.delta());
+    return String.format(Locale.ROOT, "round %3d/%d | clients %d/%d | train loss %.4f | %s%s | %.1f s",
+        s.round(), rounds, s.accepted(), s.selected(), s.trainLoss(), eval, privacy, s.seconds());
   }
 
   static String toJson(RoundSummary s) {
@@ -281,10 +357,11 @@ public final class ServerCommand implements Callable<Integer> {
     return String.format(Locale.ROOT,
         "{\"round\":%d,\"attempt\":%d,\"selected\":%d,\"accepted\":%d,\"failures\":%d,\"total_weight\":%d,"
             + "\"client_metrics\":{%s},\"eval_loss\":%s,\"eval_accuracy\":%s,\"seconds\":%.3f,"
-            + "\"model_version\":%d,\"model_sha256\":\"%s\",\"cohort_sha256\":\"%s\"}",
+            + "\"model_version\":%d,\"model_sha256\":\"%s\",\"cohort_sha256\":\"%s\",\"epsilon\":%s,"
+            + "\"delta\":%s}",
         s.round(), s.attempt(), s.selected(), s.accepted(), s.failures().size(), s.totalWeight(), m,
         num(s.evalLoss()), num(s.evalAccuracy()), s.seconds(), s.modelVersion(), s.modelSha256(),
-        s.cohortSha256());
+        s.cohortSha256(), num(s.epsilon()), num(s.delta()));
   }
 
   private static String num(double v) {
@@ -293,10 +370,15 @@ public final class ServerCommand implements Callable<Integer> {
 
   /** Writes the model's little-endian float32 bytes atomically (temp file, then move). */
   static void saveModel(ModelWeights model, Path file) throws IOException {
+    writeAtomically(file, TensorCodec.toBytes(model.toArray()));
+  }
+
+  /** Writes {@code bytes} to {@code file} atomically (temp file, then move). */
+  static void writeAtomically(Path file, byte[] bytes) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-    Files.write(tmp, TensorCodec.toBytes(model.toArray()));
+    Files.write(tmp, bytes);
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 

@@ -18,6 +18,10 @@ import io.tributary.core.protocol.RoundResults;
 import io.tributary.core.strategy.Scaffold;
 import io.tributary.core.strategy.Seeds;
 import io.tributary.core.strategy.Strategy;
+import io.tributary.crypto.dp.DpClipping;
+import io.tributary.crypto.dp.DpSpec;
+import io.tributary.crypto.dp.PrivateStrategy;
+import io.tributary.crypto.dp.RandomBits;
 import io.tributary.crypto.secagg.RoundSetup;
 import io.tributary.crypto.secagg.SecAggException;
 import io.tributary.crypto.secagg.SecAggParameters;
@@ -97,6 +101,27 @@ import java.util.logging.Logger;
  * weighted mean and handed to the strategy as {@link AggregatedUpdate#ofCombined}. A round that fails
  * closed is treated as one without quorum: the model stays as it was and the round is retried with a
  * new cohort, up to {@code max-round-attempts}.
+ *
+ * <p><b>Differential privacy</b> ({@link ServerConfig#dp()} on): the strategy is wrapped in {@link
+ * PrivateStrategy} (DP-FedAvg: fixed denominator q·N, central noise from a fresh {@link SecureRandom}
+ * each round, adaptive clipping, an RDP accountant), whose {@link PrivateStrategy#configureFit} puts
+ * the clip norm into every round's config for the clients' {@link DpClipping}. Cohorts are Poisson
+ * samples, as the accountant assumes: once every one of {@code total-clients} has checked in, or the
+ * selection timeout has passed with at least one, each fresh client joins the round independently
+ * with probability q = clients-per-round / total-clients (a {@link SecureRandom} coin), so the cohort's
+ * size varies around q·N. Clients that have not checked in cannot be sampled: their inclusion
+ * probability is then below q, which only strengthens their guarantee (the accountant still charges
+ * q), but the cohort is smaller than q·N on average and the fixed denominator shrinks the step. An
+ * empty sample (or, with secure aggregation, one of fewer than 3) skips the round: it counts as run,
+ * the model stays as it was and no ε is spent. A round needs min(min-reports, cohort) updates ({@link
+ * ServerConfig#quorum}). Before each round the coordinator asks {@link
+ * PrivateStrategy#budgetExhausted()} and, when the round would spend more than {@code
+ * dp-epsilon-budget}, finishes training there (successfully, with the reason in {@link
+ * #finishReason()}). Under central DP the server also clips every plain upload to the round's C
+ * itself (a no-op for an honest client), so that a client that skipped its clipping cannot break the
+ * sensitivity; under secure aggregation it cannot, and relies on the clients' clipping. With adaptive
+ * clipping each plain upload must carry the metric {@link DpClipping#UNCLIPPED} (0 or 1), else it is
+ * refused with INVALID_ARGUMENT. Each {@link RoundSummary} carries the ε spent so far and its δ.
  */
 public final class RoundCoordinator {
   private static final Logger LOG = Logger.getLogger(RoundCoordinator.class.getName());
@@ -187,6 +212,10 @@ public final class RoundCoordinator {
   /** Staging buffers for the control part of uploads (Δc_i), one per upload slot; null without SCAFFOLD. */
   private final StagingPool controlStaging;
   private final SecureRandom taskIds = new SecureRandom();
+  /** DP-FedAvg around the configured strategy when {@code dp} is on (then also {@link #strategy}); else null. */
+  private final PrivateStrategy privacy;
+  /** The coins of DP's Poisson sampling; guarded by this. */
+  private final SecureRandom sampling = new SecureRandom();
   private final ReentrantReadWriteLock foldLock = new ReentrantReadWriteLock();
   /** Plain uploads folded into the accumulator since start (a secure round must fold none). */
   private final AtomicInteger plainUpdatesFolded = new AtomicInteger();
@@ -237,7 +266,9 @@ public final class RoundCoordinator {
       throw new IllegalArgumentException("initial model contains NaN or infinite values");
     }
     this.config = config;
-    this.strategy = strategy;
+    this.privacy = config.dp().enabled() ? privatize(config, strategy) : null;
+    this.strategy = privacy != null ? privacy : strategy;
+    strategy = this.strategy;
     this.evaluator = evaluator;
     this.listener = listener;
     this.clock = clock;
@@ -257,6 +288,23 @@ public final class RoundCoordinator {
     this.staging = new StagingPool(config.uploadSlots(), modelBytes);
     this.controlStaging = scaffold != null ? new StagingPool(config.uploadSlots(), modelBytes) : null;
     setGlobal(initial, 0);
+  }
+
+  /**
+   * {@code inner} wrapped in DP-FedAvg: N = total-clients, q·N = clients-per-round, uniform weights
+   * (total weight N), central noise from a fresh {@link SecureRandom} each round.
+   */
+  private static PrivateStrategy privatize(ServerConfig config, Strategy inner) {
+    DpSpec spec = config.dp();
+    if (spec.capped()) {
+      throw new IllegalArgumentException("'dp-weighting: capped' needs the federation's total weight, which the"
+          + " server does not know");
+    }
+    PrivateStrategy p = new PrivateStrategy(inner, spec, config.totalClients(), config.clientsPerRound(),
+        config.totalClients(), config.model().layout().totalElements(),
+        round -> RandomBits.fromSecureRandom(new SecureRandom()));
+    LOG.info(() -> "differential privacy: " + p + ", δ = " + p.delta());
+    return p;
   }
 
   /** Publishes the model (and, with SCAFFOLD, the strategy's current c) for the downloads. */
@@ -291,6 +339,36 @@ public final class RoundCoordinator {
 
   public synchronized List<RoundSummary> history() {
     return List.copyOf(history);
+  }
+
+  /** Why training finished (empty while it runs): the rounds done, the privacy budget, a failure. */
+  public synchronized String finishReason() {
+    return finishReason;
+  }
+
+  /**
+   * The DP-FedAvg wrapper's ledger ({@link PrivateStrategy#ledger()}: the clip norm and the
+   * accountant's state), to keep with the model; empty when {@code dp} is off.
+   */
+  public Optional<String> privacyLedger() {
+    return Optional.ofNullable(privacy).map(PrivateStrategy::ledger);
+  }
+
+  /**
+   * Restores a ledger kept with the model this run starts from, before the first round, so that the ε
+   * spent goes on from where it was rather than from 0.
+   *
+   * @throws IllegalStateException when {@code dp} is off or a round has already run
+   * @throws IllegalArgumentException when the ledger is malformed
+   */
+  public synchronized void restorePrivacyLedger(String ledger) {
+    if (privacy == null) {
+      throw new IllegalStateException("a privacy ledger, but 'dp' is off");
+    }
+    if (round != 1 || phase != Phase.WAITING_FOR_CLIENTS) {
+      throw new IllegalStateException("a privacy ledger is restored before the first round only");
+    }
+    privacy.restoreLedger(ledger);
   }
 
   public ModelLayout layout() {
@@ -734,6 +812,9 @@ public final class RoundCoordinator {
     if (pipeline.hasStages()) {
       runStages(ticket);
     }
+    if (privacy != null) {
+      checkPrivateUpload(ticket, metrics);
+    }
     float[] copy = null;
     if (robustAggregator != null) {
       copy = TensorCodec.fromBytes(ticket.buffer);
@@ -792,6 +873,43 @@ public final class RoundCoordinator {
     }
   }
 
+  /**
+   * DP's checks of a plain upload: with adaptive clipping the client's unclipped bit must be 0 or 1;
+   * under central DP the update is clipped to the round's C here too ({@link DpClipping#clip}, a
+   * no-op for an update the client clipped), so that the sum's sensitivity holds whatever a client
+   * sent. Local DP updates carry the client's noise and are left alone.
+   */
+  private void checkPrivateUpload(UploadTicket ticket, Map<String, Double> metrics) throws StatusException {
+    DpSpec spec = privacy.spec();
+    if (spec.adaptiveClip()) {
+      Double bit = metrics.get(DpClipping.UNCLIPPED);
+      if (bit == null || !(bit == 0 || bit == 1)) {
+        throw Status.INVALID_ARGUMENT.withDescription("adaptive clipping needs the metric '" + DpClipping.UNCLIPPED
+            + "' (0 or 1) with every update, got " + bit).asException();
+      }
+    }
+    ConfigValues roundSettings;
+    synchronized (this) {
+      roundSettings = roundConfig;
+    }
+    if (spec.placement() != DpSpec.Placement.CENTRAL || !DpClipping.requested(roundSettings)) {
+      return;
+    }
+    float[] values = TensorCodec.fromBytes(ticket.buffer);
+    boolean within;
+    try {
+      within = DpClipping.clip(values, layout(), roundSettings.get(DpClipping.CLIP),
+          roundSettings.get(DpClipping.PER_LAYER));
+    } catch (IllegalArgumentException e) {
+      throw Status.INVALID_ARGUMENT.withDescription("invalid update: " + e.getMessage()).asException();
+    }
+    if (!within) {
+      LOG.info(() -> "round " + ticket.round + ": the update of " + ticket.task.clientId + " exceeded the clip norm "
+          + roundSettings.get(DpClipping.CLIP) + "; clipped on the server");
+      TensorCodec.encode(values, 0, values.length, ticket.buffer, 0);
+    }
+  }
+
   /** Runs the update pipeline's stages over a staged update, then re-checks every value. */
   private void runStages(UploadTicket ticket) throws StatusException {
     UpdateStage.Context context = new UpdateStage.Context(ticket.task.clientId, ticket.round, ticket.numExamples,
@@ -836,10 +954,22 @@ public final class RoundCoordinator {
     String message = "completed " + config.rounds() + " rounds";
     try {
       while (currentRound() <= config.rounds() && !stopRequested) {
+        if (privacy != null && privacy.budgetExhausted()) {
+          message = String.format(java.util.Locale.ROOT, "privacy budget: round %d would spend more than"
+              + " dp-epsilon-budget ε = %s (spent so far: %.6g at δ = %.3g)", currentRound(),
+              config.dp().epsilonBudget().getAsDouble(), privacy.epsilon(), privacy.delta());
+          LOG.info(message);
+          break;
+        }
         long startNanos = System.nanoTime();
         List<String> cohort = awaitCohort();
         if (cohort == null) {
           break;
+        }
+        if (privacy != null && (cohort.isEmpty() || config.secureAggregation() && cohort.size() < 3)) {
+          skipRound(cohort.isEmpty() ? "no client was sampled (Poisson sampling at q = " + privacy.samplingRate() + ")"
+              : "only " + cohort.size() + " clients were sampled, secure aggregation needs 3");
+          continue;
         }
         openRound(cohort);
         boolean completed;
@@ -912,19 +1042,64 @@ public final class RoundCoordinator {
         }
       }
       boolean timedOut = now - start >= config.selectionTimeout().toMillis();
-      if (fresh.size() >= config.clientsPerRound()
+      if (privacy != null) {
+        if (fresh.size() >= config.totalClients() || (timedOut && !fresh.isEmpty())) {
+          return samplePoisson(fresh);
+        }
+      } else if (fresh.size() >= config.clientsPerRound()
           || (timedOut && fresh.size() >= config.minReports())) {
         return sample(fresh, Math.min(config.clientsPerRound(), fresh.size()));
       }
       if (now - lastLog >= 10_000) {
         lastLog = now;
         int have = fresh.size();
-        LOG.info(() -> "round " + round + ": waiting for clients (" + have + " of "
-            + config.clientsPerRound() + " checked in)");
+        int want = privacy != null ? config.totalClients() : config.clientsPerRound();
+        LOG.info(() -> "round " + round + ": waiting for clients (" + have + " of " + want + " checked in)");
       }
       wait(100);
     }
     return null;
+  }
+
+  /**
+   * DP's Poisson sampling: each candidate joins independently with probability q (a {@link
+   * SecureRandom} coin); the cohort may be empty. More candidates than total-clients (a federation
+   * larger than declared) could give a cohort beyond what secure aggregation's quantizer was sized
+   * for: it is then cut to N at random, which only lowers each client's inclusion probability.
+   */
+  private List<String> samplePoisson(List<String> candidates) {
+    double q = privacy.samplingRate();
+    List<String> cohort = new ArrayList<>();
+    for (String c : candidates) {
+      if (sampling.nextDouble() < q) {
+        cohort.add(c);
+      }
+    }
+    if (candidates.size() > config.totalClients()) {
+      LOG.warning(() -> "round " + round + ": " + candidates.size() + " clients checked in, more than total-clients "
+          + config.totalClients() + " (the N of the privacy accounting)");
+      if (cohort.size() > config.totalClients()) {
+        java.util.Collections.shuffle(cohort, sampling);
+        cohort = new ArrayList<>(cohort.subList(0, config.totalClients()));
+      }
+    }
+    return cohort;
+  }
+
+  /** A DP round whose sample cannot run: it counts as run, with the model unchanged and no ε spent. */
+  private void skipRound(String reason) {
+    long skipped;
+    int tried;
+    synchronized (this) {
+      skipped = round;
+      tried = attempt;
+      round++;
+      attempt = 0;
+      phase = Phase.WAITING_FOR_CLIENTS;
+      notifyAll();
+    }
+    LOG.info(() -> "round " + skipped + " skipped, model unchanged: " + reason);
+    listener.onRoundFailed(skipped, tried, "skipped: " + reason);
   }
 
   /** Seeded sampling without replacement from the sorted candidates (partial Fisher–Yates). */
@@ -1037,9 +1212,9 @@ public final class RoundCoordinator {
       secureRound = null;
       secureSetupWire = null;
     }
-    if (survivors.size() < config.minReports()) {
+    if (survivors.size() < config.quorum(cohort.size())) {
       return failRound(closedRound, "only " + survivors.size() + " of " + cohort.size()
-          + " clients completed secure aggregation (min-reports " + config.minReports() + ")");
+          + " clients completed secure aggregation (min-reports " + config.quorum(cohort.size()) + ")");
     }
     AggregatedUpdate aggregate = AggregatedUpdate.ofMean(layout(), decoded.mean(), decoded.totalWeight(), survivors.size());
     if (decoded.meanAccumulationNorm().isPresent()) {
@@ -1093,9 +1268,9 @@ public final class RoundCoordinator {
     } finally {
       foldLock.writeLock().unlock();
     }
-    if (results.successes().size() < config.minReports() || aggregate.updates() == 0) {
+    if (results.successes().size() < config.quorum(cohort.size()) || aggregate.updates() == 0) {
       return failRound(closedRound, "only " + results.successes().size() + " of " + cohort.size()
-          + " clients sent a valid update (min-reports " + config.minReports() + ")");
+          + " clients sent a valid update (min-reports " + config.quorum(cohort.size()) + ")");
     }
     long totalWeight = aggregate.totalWeight();
     if (robustAggregator != null) {
@@ -1140,7 +1315,9 @@ public final class RoundCoordinator {
           seconds,
           version,
           HexFormat.of().formatHex(snapshot.sha256()),
-          cohortHash(results));
+          cohortHash(results),
+          privacy == null ? Double.NaN : privacy.epsilon(),
+          privacy == null ? Double.NaN : privacy.delta());
       history.add(summary);
       tasksById.clear();
       taskByClient.clear();
@@ -1155,7 +1332,9 @@ public final class RoundCoordinator {
         + " updates (total weight " + summary.totalWeight() + ")"
         + (summary.failures().isEmpty() ? "" : ", failures: " + summary.failures())
         + String.format(java.util.Locale.ROOT, ", eval loss %.4f accuracy %.4f, model v%d sha256 %.12s",
-            summary.evalLoss(), summary.evalAccuracy(), summary.modelVersion(), summary.modelSha256()));
+            summary.evalLoss(), summary.evalAccuracy(), summary.modelVersion(), summary.modelSha256())
+        + (privacy == null ? "" : String.format(java.util.Locale.ROOT, ", ε = %.4g at δ = %.3g, next clip norm %.4g",
+            summary.epsilon(), summary.delta(), privacy.clip())));
     listener.onRoundCompleted(summary);
     return true;
   }

@@ -181,6 +181,69 @@ class ServerCommandTest {
   }
 
   @Test
+  void resolve_dpFlags_reachTheConfig() throws IOException {
+    ServerCommand c = new ServerCommand();
+    new picocli.CommandLine(c).parseArgs("--clients-per-round", "20", "--total-clients", "2000", "--dp", "central",
+        "--dp-noise-multiplier", "1.2", "--dp-clip", "0.3", "--dp-per-layer-clip", "--dp-adaptive-clip",
+        "--dp-target-quantile", "0.7", "--dp-clip-learning-rate", "0.1", "--dp-clip-count-stddev", "3",
+        "--dp-weighting", "uniform", "--dp-delta", "1e-7", "--dp-epsilon-budget", "9.5");
+    io.tributary.server.ServerConfig config = c.resolve();
+    io.tributary.crypto.dp.DpSpec dp = config.dp();
+    assertEquals(io.tributary.crypto.dp.DpSpec.Placement.CENTRAL, dp.placement());
+    assertEquals(2000, config.totalClients());
+    assertEquals(1.2, dp.noiseMultiplier());
+    assertEquals(0.3, dp.clip());
+    assertTrue(dp.perLayerClip());
+    assertTrue(dp.adaptiveClip());
+    assertEquals(0.7, dp.targetQuantile());
+    assertEquals(0.1, dp.clipLearningRate());
+    assertEquals(3.0, dp.clipCountStddev(20));
+    assertFalse(dp.capped());
+    assertEquals(1e-7, dp.delta(2000));
+    assertEquals(9.5, dp.epsilonBudget().getAsDouble());
+    assertEquals("central", config.describe().get("dp"));
+
+    ServerCommand off = new ServerCommand();
+    new picocli.CommandLine(off).parseArgs("--total-clients", "50", "--dp", "local", "--dp-noise-multiplier", "0",
+        "--dp-clip", "off");
+    assertEquals(Double.POSITIVE_INFINITY, off.resolve().dp().clip());
+  }
+
+  @Test
+  void run_badDpSettings_exitTwoNamingKeys() {
+    assertEquals(2, ServerCommand.run("--dp", "central", "--dp-noise-multiplier", "1"));
+    assertTrue(err().contains("'total-clients'"), err());
+    assertEquals(2, ServerCommand.run("--dp", "central", "--total-clients", "100", "--dp-noise-multiplier", "-1"));
+    assertTrue(err().contains("'dp-noise-multiplier'"), err());
+    assertEquals(2, ServerCommand.run("--dp", "distributed", "--total-clients", "100", "--dp-noise-multiplier", "1",
+        "--secure-aggregation"));
+    assertTrue(err().contains("'dp: distributed'") && err().contains("not yet"), err());
+    assertEquals(2, ServerCommand.run("--dp", "central", "--total-clients", "100", "--dp-noise-multiplier", "1",
+        "--aggregator", "median"));
+    assertTrue(err().contains("'aggregator: median'"), err());
+    assertEquals(2, ServerCommand.run("--dp", "central", "--total-clients", "100", "--dp-noise-multiplier", "1",
+        "--dp-delta", "0.5"));
+    assertTrue(err().contains("'dp-delta'"), err());
+    assertEquals(2, ServerCommand.run("--dp", "central", "--total-clients", "100", "--dp-noise-multiplier", "1",
+        "--dp-clip", "wide"));
+    assertTrue(err().contains("'dp-clip'"), err());
+    assertEquals(2, ServerCommand.run("--dp", "sometimes"));
+    assertTrue(err().contains("'dp'"), err());
+  }
+
+  @Test
+  void run_dpFromInitialModelWithoutLedger_exitTwoNamingKey() throws IOException {
+    Path model = dir.resolve("m.bin");
+    io.tributary.core.nn.ModelArchitecture net = io.tributary.core.nn.Architectures.byName("mlp:4-3-2");
+    Files.write(model, io.tributary.core.model.TensorCodec.toBytes(net.initialize(1).toArray()));
+    Path yaml = dir.resolve("dp.yaml");
+    Files.writeString(yaml, "model: mlp:4-3-2\ninitial-model: " + model + "\ndp: central\ndp-noise-multiplier: 1\n"
+        + "clients-per-round: 2\ntotal-clients: 20\nport: 0\n");
+    assertEquals(2, ServerCommand.run("--config", yaml.toString()));
+    assertTrue(err().contains("'initial-model'") && err().contains("m.bin.dp-ledger"), err());
+  }
+
+  @Test
   void run_minReportsAboveClients_exitTwoNamingBothKeys() {
     assertEquals(2, ServerCommand.run("--clients-per-round", "3", "--min-reports", "5"));
     assertTrue(err().contains("'min-reports'"), err());
@@ -241,6 +304,26 @@ class ServerCommandTest {
         java.util.Map.of("train_loss", 0.5, "client_loss", 0.25, "client_accuracy", 0.875)), 10);
     assertTrue(line.contains("client eval loss 0.2500 | client accuracy  87.50%"), line);
     assertFalse(line.contains("NaN"), line);
+  }
+
+  private static io.tributary.server.RoundSummary privateSummary() {
+    return new io.tributary.server.RoundSummary(3, 1, 10, 9, java.util.List.of(), 9,
+        java.util.Map.of("train_loss", 0.5), 0.0812, 0.9742, 4.24, 3, "ab".repeat(32), "cd".repeat(32), 1.2345, 1e-5);
+  }
+
+  @Test
+  void formatRound_withDp_showsEpsilonAndDelta() {
+    String line = ServerCommand.formatRound(privateSummary(), 10);
+    assertTrue(line.contains("| ε 1.235 (δ 1.0e-05) |"), line);
+    assertFalse(ServerCommand.formatRound(summary(0.9, java.util.Map.of("train_loss", 0.5)), 10).contains("ε"));
+  }
+
+  @Test
+  void toJson_withDp_carriesEpsilonAndDelta() {
+    String json = ServerCommand.toJson(privateSummary());
+    assertTrue(json.contains("\"epsilon\":1.2345,\"delta\":1.0E-5}"), json);
+    String plain = ServerCommand.toJson(summary(0.9, java.util.Map.of("train_loss", 0.5)));
+    assertTrue(plain.contains("\"epsilon\":null,\"delta\":null}"), plain);
   }
 
   @Test
