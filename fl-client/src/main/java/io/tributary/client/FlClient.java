@@ -35,6 +35,9 @@ import io.tributary.proto.v1.UpdateHeader;
 import io.tributary.proto.v1.UpdateTrailer;
 import io.tributary.proto.v1.UploadReceipt;
 import io.grpc.stub.StreamObserver;
+import io.tributary.crypto.dp.DistributedDiscreteGaussian;
+import io.tributary.crypto.dp.DistributedDpCodec;
+import io.tributary.crypto.dp.RandomBits;
 import io.tributary.crypto.secagg.Quantizer;
 import io.tributary.crypto.secagg.SecureUpdateCodec;
 import io.tributary.crypto.secagg.RoundSetup;
@@ -138,6 +141,8 @@ public final class FlClient implements AutoCloseable {
   /** The Ed25519 identity for secure aggregation; null when the client takes no part in it. */
   private final SecAggCrypto.KeyPair identity;
   private final SecureRandom secureRandom = new SecureRandom();
+  /** The least noise multiplier this client accepts for distributed DP (0: whatever the server set). */
+  private final double minimumNoiseMultiplier;
   /**
    * DP-FedAvg's client half, run after the app's mods whenever a round asks for DP clipping; null when
    * the app added its own {@link DpClientMod}.
@@ -161,6 +166,7 @@ public final class FlClient implements AutoCloseable {
     this.capabilities = Map.copyOf(b.capabilities);
     this.mods = java.util.List.copyOf(b.mods);
     this.dpMod = mods.stream().anyMatch(m -> m instanceof DpClientMod) ? null : new DpClientMod(secureRandom);
+    this.minimumNoiseMultiplier = b.minimumNoiseMultiplier;
     this.identity = b.identity != null ? b.identity
         : b.secureAggregation ? SecAggCrypto.ed25519(new SecureRandom()) : null;
   }
@@ -337,9 +343,11 @@ public final class FlClient implements AutoCloseable {
       }
       SecureUpdateCodec codec = new SecureUpdateCodec(setup.parameters().quantizer(), layout.totalElements(),
           task.getSecureAggregation().getAccumulationNorm());
-      if (setup.dimension() != codec.length()) {
+      DistributedDpCodec noise = distributedDp(task, setup, layout);
+      int length = noise != null ? noise.length() : codec.length();
+      if (setup.dimension() != length) {
         throw new SecAggException("the round's inputs have " + setup.dimension() + " values, this model and"
-            + " strategy need " + codec.length());
+            + " strategy need " + length);
       }
       long callMs = Math.max(0, task.getDeadlineUnixMs() - System.currentTimeMillis())
           + 3 * task.getSecureAggregation().getStageTimeoutMs() + 10_000;
@@ -364,8 +372,8 @@ public final class FlClient implements AutoCloseable {
       checkLength(result, layout, "trainer");
       result = applyMods(result, global, instructions);
       checkLength(result, layout, "client mods");
-      int[] encoded = encode(codec, setup.parameters().quantizer(), result,
-          task.getSecureAggregation().getUniformWeights());
+      int[] encoded = noise != null ? encodeWithNoise(noise, result)
+          : encode(codec, setup.parameters().quantizer(), result, task.getSecureAggregation().getUniformWeights());
       MaskedInput masked = secAgg.maskedInput(inbox, encoded);
       reply = exchange(maskedChunks(task, masked.values()), callMs);
 
@@ -389,6 +397,42 @@ public final class FlClient implements AutoCloseable {
         throw e;
       }
       LOG.warning(() -> clientId + ": secure aggregation round " + round + " aborted: " + e.getStatus());
+    }
+  }
+
+  /**
+   * Distributed DP's codec for the round, or null when the setup carries none: the server's
+   * parameters, checked as any wire input, and refused when they were calibrated for less noise than
+   * this client accepts ({@link Builder#minimumNoiseMultiplier}) — a server cannot talk a client into
+   * sending a barely noised update.
+   */
+  private DistributedDpCodec distributedDp(Task task, RoundSetup setup, ModelLayout layout)
+      throws io.grpc.StatusException, SecAggException {
+    if (!task.getSecureAggregation().hasDistributedDp()) {
+      return null;
+    }
+    io.tributary.proto.v1.DistributedDpParameters wire = task.getSecureAggregation().getDistributedDp();
+    DistributedDiscreteGaussian mechanism = SecAggWire.fromWire(wire);
+    double z = mechanism.noiseMultiplier();
+    double floor = minimumNoiseMultiplier * (1 - 1e-9); // calibration rounds z by an ulp or so
+    if (!(z >= floor) || !(wire.getNoiseMultiplier() >= floor)) {
+      throw new SecAggException(clientId + " refuses distributed DP with noise multiplier " + z + " (announced "
+          + wire.getNoiseMultiplier() + "), below its minimum " + minimumNoiseMultiplier);
+    }
+    try {
+      return new DistributedDpCodec(mechanism, layout.totalElements(),
+          DistributedDpCodec.rotationSeed(setup.graphSeed(), setup.round()));
+    } catch (IllegalArgumentException e) {
+      throw new SecAggException("distributed DP parameters do not fit this model: " + e.getMessage(), e);
+    }
+  }
+
+  /** Distributed DP: clipped, rotated, rounded and noised with this client's share (NaN/Inf refused first). */
+  private int[] encodeWithNoise(DistributedDpCodec noise, FitResult result) throws SecAggException {
+    try {
+      return noise.encode(result.delta(), RandomBits.fromSecureRandom(secureRandom)).values();
+    } catch (IllegalArgumentException e) {
+      throw new SecAggException(clientId + "'s update refused before masking: " + e.getMessage(), e);
     }
   }
 
@@ -743,6 +787,7 @@ public final class FlClient implements AutoCloseable {
     private final java.util.List<ClientMod> mods = new java.util.ArrayList<>();
     private boolean secureAggregation;
     private SecAggCrypto.KeyPair identity;
+    private double minimumNoiseMultiplier;
 
     /** Server address, e.g. {@code localhost:8080} or {@code dns:///fl.example.com:443}. */
     public Builder target(String v) {
@@ -819,6 +864,19 @@ public final class FlClient implements AutoCloseable {
      */
     public Builder secureAggregation(boolean v) {
       secureAggregation = v;
+      return this;
+    }
+
+    /**
+     * Under distributed DP, refuse rounds whose noise shares were calibrated for a noise multiplier
+     * below {@code z} (default 0: trust the server's calibration). The client checks the parameters it
+     * is given, not only the multiplier the server announces.
+     */
+    public Builder minimumNoiseMultiplier(double z) {
+      if (!(z >= 0) || Double.isInfinite(z)) {
+        throw new IllegalArgumentException("minimumNoiseMultiplier must be finite and >= 0, got " + z);
+      }
+      minimumNoiseMultiplier = z;
       return this;
     }
 

@@ -244,6 +244,64 @@ class DpEndToEndTest {
   }
 
   /**
+   * Distributed DP over gRPC: five clients (norms 10, 10, 0.5, 2, 1; C = 1, z = 1) add discrete
+   * Gaussian shares under SecAgg+; a sixth client, which accepts no less than z = 2, refuses the round
+   * before advertising keys. The model moves by (Σ clipped + noise) / (q·N) where the noise is the
+   * survivors' shares: its spread over the coordinates matches √5·σ·γ of the round's calibration, so
+   * the server saw the sum only with the noise in it. ε is finite and charged.
+   */
+  @Test
+  void distributed_clientsAddTheNoiseUnderSecAgg_andOneRefusesTooLittle() throws Exception {
+    int port = freePort();
+    ServerConfig config = dpConfig(port, 6).totalClients(6).minReports(5).rounds(1).secureAggregation(true)
+        .secAggStageTimeout(Duration.ofSeconds(3)).dpSetting("dp", "distributed").dpSetting("dp-noise-multiplier", 1.0)
+        .dpSetting("dp-clip", 1.0).build();
+    double[] norms = {10, 10, 0.5, 2, 1, 1};
+    List<FlClient> clients = new ArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(6);
+    try (FlServer server = FlServer.builder(config).build().start()) {
+      List<Future<FlClient.Outcome>> outcomes = new ArrayList<>();
+      for (int k = 0; k < 6; k++) {
+        FlClient c = FlClient.builder().target("127.0.0.1:" + port).clientId("ddp" + k)
+            .trainer(new NormTrainer(k, norms[k], false)).secureAggregation(true)
+            .minimumNoiseMultiplier(k == 5 ? 2.0 : 1.0)
+            .initialBackoff(Duration.ofMillis(20)).maxBackoff(Duration.ofMillis(100)).build();
+        clients.add(c);
+        outcomes.add(pool.submit(c::run));
+      }
+      assertTrue(server.awaitRounds(90_000), "the round should complete: " + server.coordinator().finishReason());
+      assertEquals(0, outcomes.get(5).get(30, TimeUnit.SECONDS).tasksCompleted(), "z = 1 < 2: refused");
+      assertEquals(5, server.history().get(0).accepted(), "the five others are in the sum");
+      assertEquals(0, server.coordinator().plainUpdatesFolded(), "no update in the clear");
+      io.tributary.crypto.dp.DistributedDiscreteGaussian mechanism =
+          io.tributary.crypto.dp.DistributedDiscreteGaussian.forSecureAggregation(N, 1.0, 1.0, 6,
+              config.secAggParameters(6).threshold(), config.secAggCorruptFraction());
+      ModelWeights x0 = NET.initialize(9);
+      double sq = 0;
+      for (int i = 0; i < N; i++) {
+        double sum = 0;
+        for (int k = 0; k < 5; k++) {
+          sum += clipped(NormTrainer.delta(k, 1, norms[k]), 1.0)[i];
+        }
+        // q·N = 6: the fixed denominator; what is left is the survivors' noise.
+        double noise = (server.globalModel().get(i) - x0.get(i)) * 6 - sum;
+        sq += noise * noise;
+      }
+      double sd = Math.sqrt(sq / N);
+      double expected = Math.sqrt(5) * mechanism.localSigmaInModelUnits();
+      // N = 387 coordinates: the sample sd is within 5·sd/√(2N) ≈ 18% of the truth (the rounding adds far less).
+      assertEquals(expected, sd, 0.18 * expected, "noise sd of the decoded sum");
+      double eps = server.history().get(0).epsilon();
+      assertTrue(eps > 0 && Double.isFinite(eps), "ε " + eps);
+    } finally {
+      pool.shutdownNow();
+      for (FlClient c : clients) {
+        c.close();
+      }
+    }
+  }
+
+  /**
    * z = 2 with an ε budget: ε is reported with every round and grows; the server stops before the
    * round that would exceed the budget (successfully, saying why), so no reported ε is above it, and
    * its ledger, restored into a fresh DP-FedAvg of the same settings, says that one more round would

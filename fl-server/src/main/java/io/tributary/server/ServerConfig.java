@@ -261,6 +261,11 @@ public final class ServerConfig {
    * Differential privacy: {@code dp} and the {@code dp-*} keys, checked against the federation
    * ({@link DpSpec#check}); {@link DpSpec#off()} by default.
    */
+  /** γ, the assumed fraction of corrupt clients ({@code secagg-corrupt-fraction}). */
+  public double secAggCorruptFraction() {
+    return secAggCorruptFraction;
+  }
+
   public DpSpec dp() {
     return dp;
   }
@@ -712,10 +717,6 @@ public final class ServerConfig {
         return;
       }
       String on = "'dp: " + privacy.placement().key() + "'";
-      if (privacy.placement() == DpSpec.Placement.DISTRIBUTED) {
-        throw new IllegalArgumentException("config 'dp: distributed' is not yet available over gRPC (the noise"
-            + " codec is not wired into the secure round); use the simulation or 'dp: central' / 'dp: local'");
-      }
       if (totalClients == null) {
         throw new IllegalArgumentException("config 'total-clients' is required with " + on + ": the federation"
             + " size N that the sampling rate q = clients-per-round / total-clients refers to");

@@ -88,8 +88,7 @@ class PrivateServerTest {
     refused(b -> b.clientsPerRound(10).dpSetting("dp", "central").dpSetting("dp-noise-multiplier", 1.0),
         "'total-clients'", "required");
     refused(b -> b.dpSetting("dp-noise-multiplier", -1.0), "'dp-noise-multiplier'");
-    refused(b -> central(10, 100).dpSetting("dp", "distributed").secureAggregation(true), "'dp: distributed'",
-        "not yet");
+    refused(b -> central(10, 100).dpSetting("dp", "distributed"), "'dp: distributed'", "'secure-aggregation: true'");
     refused(b -> central(10, 100).strategySetting("aggregator", "median"), "'aggregator: median'", "'dp'");
     refused(b -> central(10, 100).strategySetting("strategy", "fednova"), "'strategy: fednova'");
     refused(b -> central(10, 100).strategy("scaffold"), "'strategy: scaffold'");

@@ -3,6 +3,7 @@ package io.tributary.proto.convert;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.StatusException;
+import io.tributary.crypto.dp.DistributedDiscreteGaussian;
 import io.tributary.crypto.secagg.Quantizer;
 import io.tributary.crypto.secagg.RoundSetup;
 import io.tributary.crypto.secagg.SecAggMessages.EncryptedShare;
@@ -11,6 +12,7 @@ import io.tributary.crypto.secagg.SecAggMessages.UnmaskRequest;
 import io.tributary.crypto.secagg.SecAggMessages.UnmaskResponse;
 import io.tributary.crypto.secagg.SecAggParameters;
 import io.tributary.crypto.secagg.Share;
+import io.tributary.proto.v1.DistributedDpParameters;
 import io.tributary.proto.v1.SecAggEncryptedShare;
 import io.tributary.proto.v1.SecAggKeyAdvertisement;
 import io.tributary.proto.v1.SecAggRevealedShare;
@@ -74,6 +76,35 @@ public final class SecAggWire {
       return new RoundSetup(round, wire.getClientsList(), p, wire.getGraphSeed(), wire.getDimension(), keys);
     } catch (IllegalArgumentException e) {
       throw invalid("secure aggregation setup: " + e.getMessage());
+    }
+  }
+
+  /** A round's distributed-DP mechanism in wire form, with the z it was calibrated for. */
+  public static DistributedDpParameters toWire(DistributedDiscreteGaussian m, double noiseMultiplier) {
+    return DistributedDpParameters.newBuilder()
+        .setPaddedDimension(m.dimension())
+        .setClip(m.clip())
+        .setGranularity(m.granularity())
+        .setBeta(m.beta())
+        .setBits(m.bits())
+        .setExpectedClients(m.expectedClients())
+        .setMinimumSurvivors(m.minimumSurvivors())
+        .setLocalSigma(m.localSigma())
+        .setNoiseMultiplier(noiseMultiplier)
+        .build();
+  }
+
+  /**
+   * The mechanism from its wire form, every parameter checked by its constructor.
+   *
+   * @throws StatusException INVALID_ARGUMENT naming what is out of range
+   */
+  public static DistributedDiscreteGaussian fromWire(DistributedDpParameters wire) throws StatusException {
+    try {
+      return new DistributedDiscreteGaussian(wire.getPaddedDimension(), wire.getClip(), wire.getGranularity(),
+          wire.getBeta(), wire.getBits(), wire.getExpectedClients(), wire.getMinimumSurvivors(), wire.getLocalSigma());
+    } catch (IllegalArgumentException e) {
+      throw invalid("distributed DP parameters: " + e.getMessage());
     }
   }
 

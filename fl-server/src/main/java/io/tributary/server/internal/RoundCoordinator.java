@@ -18,6 +18,8 @@ import io.tributary.core.protocol.RoundResults;
 import io.tributary.core.strategy.Scaffold;
 import io.tributary.core.strategy.Seeds;
 import io.tributary.core.strategy.Strategy;
+import io.tributary.crypto.dp.DistributedDiscreteGaussian;
+import io.tributary.crypto.dp.DistributedDpCodec;
 import io.tributary.crypto.dp.DpClipping;
 import io.tributary.crypto.dp.DpSpec;
 import io.tributary.crypto.dp.PrivateStrategy;
@@ -248,6 +250,8 @@ public final class RoundCoordinator {
   private final Map<String, byte[]> identityKeys = new HashMap<>();
   /** The current secure aggregation round; null without secure aggregation or between rounds. */
   private SecureRound secureRound;
+  /** Distributed DP: the round's noise codec (its sum is decoded with it); null otherwise. */
+  private DistributedDpCodec secureNoise;
   private SecAggSetup secureSetupWire;
 
   public RoundCoordinator(
@@ -1139,12 +1143,29 @@ public final class RoundCoordinator {
       }
       long graphSeed = Seeds.derive(Seeds.derive(config.seed(), -20), round * 1_000 + attempt);
       SecureUpdateCodec codec = secureCodec(parameters);
-      codec.checkCapacity(cohort.size());
-      RoundSetup setup = new RoundSetup(round, cohort, parameters, graphSeed, codec.length(), keys);
+      secureNoise = null;
+      if (privacy != null && config.dp().placement() == DpSpec.Placement.DISTRIBUTED) {
+        // Distributed DP: calibrated for this cohort and its threshold, so that the fewest honest
+        // survivors the server could unmask carry the noise; each client adds its share before masking.
+        DistributedDiscreteGaussian mechanism = DistributedDiscreteGaussian.forSecureAggregation(global.size(),
+            privacy.clip(), config.dp().noiseMultiplier(), cohort.size(), parameters.threshold(),
+            config.secAggCorruptFraction());
+        privacy.useDistributedMechanism(mechanism);
+        secureNoise = new DistributedDpCodec(mechanism, global.size(),
+            DistributedDpCodec.rotationSeed(graphSeed, round));
+      } else {
+        codec.checkCapacity(cohort.size());
+      }
+      int length = secureNoise != null ? secureNoise.length() : codec.length();
+      RoundSetup setup = new RoundSetup(round, cohort, parameters, graphSeed, length, keys);
       secureRound = new SecureRound(setup, Math.max(1, Runtime.getRuntime().availableProcessors()), clock,
           config.secAggStageTimeout().toMillis(), deadlineUnixMs);
-      secureSetupWire = SecAggWire.toWire(setup, uniformWeights, config.secAggStageTimeout().toMillis()).toBuilder()
-          .setAccumulationNorm(codec.carriesAccumulationNorm()).build();
+      SecAggSetup.Builder wire = SecAggWire.toWire(setup, uniformWeights, config.secAggStageTimeout().toMillis())
+          .toBuilder().setAccumulationNorm(codec.carriesAccumulationNorm());
+      if (secureNoise != null) {
+        wire.setDistributedDp(SecAggWire.toWire(secureNoise.parameters(), config.dp().noiseMultiplier()));
+      }
+      secureSetupWire = wire.build();
       accumulator = null;
       controlAccumulator = null;
       LOG.info(() -> "round " + round + ": secure aggregation with " + parameters);
@@ -1172,9 +1193,11 @@ public final class RoundCoordinator {
    */
   private boolean runSecureRound(List<String> cohort, long startNanos) throws InterruptedException {
     SecureRound secure;
+    DistributedDpCodec noise;
     long closedRound;
     synchronized (this) {
       secure = secureRound;
+      noise = secureNoise;
       closedRound = round;
     }
     int[] sum;
@@ -1189,13 +1212,28 @@ public final class RoundCoordinator {
       throw e;
     }
     List<String> survivors = secure.survivors();
-    SecureUpdateCodec.Decoded decoded;
+    SecureUpdateCodec.Decoded decoded = null;
+    AggregatedUpdate noisy = null;
     try {
-      decoded = secureCodec(secure.setup().parameters()).decode(sum);
+      if (noise != null) {
+        // Distributed DP: the survivors' clipped sum plus their noise shares, never without the noise.
+        DistributedDpCodec.Decoded d = noise.decode(sum, survivors.size());
+        if (d.nearWrapFraction() > 0.01) {
+          LOG.warning(() -> "round " + closedRound + ": " + d.nearWrapFraction() + " of the noisy sum's coordinates lie"
+              + " near the 2^31 wrap-around: the sum may have wrapped");
+        }
+        float[] mean = new float[d.noisySum().length];
+        for (int i = 0; i < mean.length; i++) {
+          mean[i] = (float) (d.noisySum()[i] / d.summands());
+        }
+        noisy = AggregatedUpdate.ofMean(layout(), mean, d.summands(), survivors.size());
+      } else {
+        decoded = secureCodec(secure.setup().parameters()).decode(sum);
+      }
     } catch (IllegalArgumentException e) {
       return failRound(closedRound, "secure aggregation gave an undecodable sum: " + e.getMessage());
     }
-    long totalWeight = decoded.totalWeight();
+    long totalWeight = noisy != null ? noisy.totalWeight() : decoded.totalWeight();
     RoundResults results;
     synchronized (this) {
       phase = Phase.AGGREGATING;
@@ -1216,8 +1254,9 @@ public final class RoundCoordinator {
       return failRound(closedRound, "only " + survivors.size() + " of " + cohort.size()
           + " clients completed secure aggregation (min-reports " + config.quorum(cohort.size()) + ")");
     }
-    AggregatedUpdate aggregate = AggregatedUpdate.ofMean(layout(), decoded.mean(), decoded.totalWeight(), survivors.size());
-    if (decoded.meanAccumulationNorm().isPresent()) {
+    AggregatedUpdate aggregate = noisy != null ? noisy
+        : AggregatedUpdate.ofMean(layout(), decoded.mean(), decoded.totalWeight(), survivors.size());
+    if (decoded != null && decoded.meanAccumulationNorm().isPresent()) {
       aggregate = aggregate.withMeanAccumulationNorm(decoded.meanAccumulationNorm().getAsDouble());
     }
     return commitRound(cohort, closedRound, aggregate, null, results, totalWeight, startNanos);

@@ -215,9 +215,8 @@ class ServerCommandTest {
     assertTrue(err().contains("'total-clients'"), err());
     assertEquals(2, ServerCommand.run("--dp", "central", "--total-clients", "100", "--dp-noise-multiplier", "-1"));
     assertTrue(err().contains("'dp-noise-multiplier'"), err());
-    assertEquals(2, ServerCommand.run("--dp", "distributed", "--total-clients", "100", "--dp-noise-multiplier", "1",
-        "--secure-aggregation"));
-    assertTrue(err().contains("'dp: distributed'") && err().contains("not yet"), err());
+    assertEquals(2, ServerCommand.run("--dp", "distributed", "--total-clients", "100", "--dp-noise-multiplier", "1"));
+    assertTrue(err().contains("'dp: distributed'") && err().contains("'secure-aggregation: true'"), err());
     assertEquals(2, ServerCommand.run("--dp", "central", "--total-clients", "100", "--dp-noise-multiplier", "1",
         "--aggregator", "median"));
     assertTrue(err().contains("'aggregator: median'"), err());
