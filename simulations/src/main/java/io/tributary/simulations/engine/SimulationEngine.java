@@ -504,7 +504,8 @@ public final class SimulationEngine {
             testLoss, testAccuracy, payload * updates.size(), payload * cohort.length,
             (System.nanoTime() - start) / 1e9, simulatedSeconds, epsilonOf(dp));
         if (dp != null) {
-          LOG.log(System.Logger.Level.INFO, String.format(java.util.Locale.ROOT,
+          // The progress line shows ε each round; the log keeps the detail at DEBUG, the total at the end.
+          LOG.log(System.Logger.Level.DEBUG, String.format(java.util.Locale.ROOT,
               "round %d: ε = %.4f spent at δ = %.3g, next clip norm %.4g", round, dp.epsilon(), dp.delta(), dp.clip()));
         }
         history.add(metrics);
@@ -536,6 +537,11 @@ public final class SimulationEngine {
       if (controls != null) {
         controls.close();
       }
+    }
+    if (dp != null) {
+      LOG.log(System.Logger.Level.INFO, String.format(java.util.Locale.ROOT,
+          "%s: ε = %.4f spent at δ = %.3g over %d rounds (%s), final clip norm %.4g", config.name(), dp.epsilon(),
+          dp.delta(), history.size(), dp, dp.clip()));
     }
     return new Result(global, history, partition, stop, List.copyOf(adversaries));
   }
