@@ -14,12 +14,12 @@ import org.bouncycastle.crypto.modes.GCMBlockCipher;
 import org.bouncycastle.crypto.modes.GCMModeCipher;
 import org.bouncycastle.crypto.params.AEADParameters;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
-import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 import org.bouncycastle.crypto.params.HKDFParameters;
 import org.bouncycastle.crypto.params.KeyParameter;
 import org.bouncycastle.crypto.params.X25519PrivateKeyParameters;
 import org.bouncycastle.crypto.params.X25519PublicKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * The public-key and symmetric primitives of SecAgg+, as thin wrappers over Bouncy Castle's
@@ -268,14 +268,37 @@ public final class SecAggCrypto {
         || signature.length != SIGNATURE_BYTES) {
       return false;
     }
-    try {
-      Ed25519Signer verifier = new Ed25519Signer();
-      verifier.init(false, new Ed25519PublicKeyParameters(publicKey));
-      verifier.update(message, 0, message.length);
-      return verifier.verifySignature(signature);
-    } catch (RuntimeException e) { // an encoding that is not a curve point
+    Ed25519.PublicPoint point = decodedKey(publicKey);
+    if (point == null) { // an encoding that is not a curve point
       return false;
     }
+    try {
+      return Ed25519.verify(signature, 0, point, message, 0, message.length);
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** Identity keys are long-lived: their decoded points are kept (bounded), so each check skips the decoding. */
+  private static final java.util.concurrent.ConcurrentHashMap<java.nio.ByteBuffer, Ed25519.PublicPoint> POINTS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int POINT_CACHE_SIZE = 1 << 16;
+
+  /** The key's curve point (the same check Bouncy Castle's key parameters make), or null when it is none. */
+  private static Ed25519.PublicPoint decodedKey(byte[] publicKey) {
+    java.nio.ByteBuffer key = java.nio.ByteBuffer.wrap(publicKey.clone());
+    Ed25519.PublicPoint point = POINTS.get(key);
+    if (point == null) {
+      point = Ed25519.validatePublicKeyPartialExport(publicKey, 0);
+      if (point == null) {
+        return null;
+      }
+      if (POINTS.size() >= POINT_CACHE_SIZE) {
+        POINTS.clear();
+      }
+      POINTS.put(key, point);
+    }
+    return point;
   }
 
   private static GCMModeCipher gcm(boolean encrypt, byte[] key32, byte[] nonce12, byte[] associatedData) {

@@ -16,7 +16,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -296,19 +295,22 @@ public final class SecAggServer {
   public synchronized Map<String, UnmaskRequest> closeConsistency() throws SecAggException {
     expect(Stage.CONSISTENCY);
     requireAtLeast(u4Count, "confirmed the survivor set");
-    List<String> survivors = survivors();
+    // Immutable once: every request shares the two lists instead of copying them (the record copies
+    // only lists that are not already immutable).
+    List<String> survivors = List.copyOf(survivors());
     List<String> dropped = new ArrayList<>();
     for (int u : byId) {
       if (u2[u] != null && !u3[u]) {
         dropped.add(setup.clients().get(u));
       }
     }
+    dropped = List.copyOf(dropped);
     Map<String, UnmaskRequest> out = new HashMap<>(2 * u4Count);
     for (int u : byId) {
       if (u4[u] == null) {
         continue;
       }
-      Map<String, byte[]> signatures = new TreeMap<>();
+      Map<String, byte[]> signatures = new HashMap<>(2 * setup.parameters().degree());
       for (int v : setup.parameters().neighbours(u, setup.graphSeed())) {
         if (u4[v] != null) {
           signatures.put(setup.clients().get(v), u4[v]);
