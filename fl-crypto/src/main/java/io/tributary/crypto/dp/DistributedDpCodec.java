@@ -136,6 +136,15 @@ public final class DistributedDpCodec {
     public Decoded {
       Objects.requireNonNull(noisySum, "noisySum");
     }
+
+    /** The noisy sum over its summands: the mean a server aggregates (in float, as models are). */
+    public float[] mean() {
+      float[] mean = new float[noisySum.length];
+      for (int i = 0; i < mean.length; i++) {
+        mean[i] = (float) (noisySum[i] / summands);
+      }
+      return mean;
+    }
   }
 
   /**

@@ -1222,11 +1222,7 @@ public final class RoundCoordinator {
           LOG.warning(() -> "round " + closedRound + ": " + d.nearWrapFraction() + " of the noisy sum's coordinates lie"
               + " near the 2^31 wrap-around: the sum may have wrapped");
         }
-        float[] mean = new float[d.noisySum().length];
-        for (int i = 0; i < mean.length; i++) {
-          mean[i] = (float) (d.noisySum()[i] / d.summands());
-        }
-        noisy = AggregatedUpdate.ofMean(layout(), mean, d.summands(), survivors.size());
+        noisy = AggregatedUpdate.ofMean(layout(), d.mean(), d.summands(), survivors.size());
       } else {
         decoded = secureCodec(secure.setup().parameters()).decode(sum);
       }

@@ -146,11 +146,7 @@ final class SecureAggregationRound {
     if (noisy != null) {
       // The survivors' clipped sum plus their noise: the server never sees it without the noise.
       DistributedDpCodec.Decoded d = noisy.decode(server.finish(), survivors.survivors().size());
-      float[] mean = new float[d.noisySum().length];
-      for (int i = 0; i < mean.length; i++) {
-        mean[i] = (float) (d.noisySum()[i] / d.summands());
-      }
-      return AggregatedUpdate.ofMean(layout, mean, d.summands(), updates);
+      return AggregatedUpdate.ofMean(layout, d.mean(), d.summands(), updates);
     }
     SecureUpdateCodec.Decoded decoded = codec.decode(server.finish());
     AggregatedUpdate aggregate = AggregatedUpdate.ofMean(layout, decoded.mean(), decoded.totalWeight(), updates);
