@@ -56,6 +56,7 @@ public final class SecAggBenchmark {
     int threads = Runtime.getRuntime().availableProcessors();
     int serverThreads = 1;
     int repeat = 3;
+    int warmup = 1;
     int receiveThreads = 1;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -66,10 +67,13 @@ public final class SecAggBenchmark {
         case "--threads" -> threads = Integer.parseInt(args[++i]);
         case "--server-threads" -> serverThreads = Integer.parseInt(args[++i]);
         case "--repeat" -> repeat = Integer.parseInt(args[++i]);
+        case "--warmup" -> warmup = Integer.parseInt(args[++i]);
         case "--receive-threads" -> receiveThreads = Integer.parseInt(args[++i]);
         case "--help", "-h" -> {
           System.out.println("SecAggBenchmark [--clients 100,500,1000] [--dimension 100000] [--dropout 0,0.1,0.3]"
-              + " [--graph harary,complete] [--threads N] [--server-threads N] [--repeat R] [--receive-threads N]");
+              + " [--graph harary,complete] [--threads N] [--server-threads N] [--repeat R] [--warmup W]"
+              + " [--receive-threads N]");
+          System.out.println("  each row: W rounds to warm the JIT (not counted), then the median of R rounds");
           return;
         }
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -78,12 +82,15 @@ public final class SecAggBenchmark {
     if (repeat < 1) {
       throw new IllegalArgumentException("--repeat must be >= 1, got " + repeat);
     }
+    if (warmup < 0) {
+      throw new IllegalArgumentException("--warmup must be >= 0, got " + warmup);
+    }
     if (receiveThreads < 1) {
       throw new IllegalArgumentException("--receive-threads must be >= 1, got " + receiveThreads);
     }
     System.out.printf(Locale.ROOT, "SecAgg+ round, D = %,d, clients on %d threads, server unmasking on %d, server"
-        + " receiving on %d; dropouts after ShareKeys; each row the median of %d rounds (the JVM warmed by the"
-        + " first)%n", dimension, threads, serverThreads, receiveThreads, repeat);
+        + " receiving on %d; dropouts after ShareKeys; each row the median of %d rounds after %d warm-up"
+        + " round(s)%n", dimension, threads, serverThreads, receiveThreads, repeat, warmup);
     System.out.printf(Locale.ROOT, "%-9s %6s %5s %4s %8s %10s %12s %14s %14s %8s%n", "graph", "n", "k", "t",
         "dropout", "client s", "server s", "up/client", "down/client", "up/f32");
     for (String graph : graphs) {
@@ -102,6 +109,9 @@ public final class SecAggBenchmark {
           }
         }
         for (double dropout : dropouts) {
+          for (int r = 0; r < warmup; r++) {
+            run(p, dimension, dropout, threads, serverThreads, receiveThreads);
+          }
           List<Row> rows = new ArrayList<>();
           for (int r = 0; r < repeat; r++) {
             rows.add(run(p, dimension, dropout, threads, serverThreads, receiveThreads));

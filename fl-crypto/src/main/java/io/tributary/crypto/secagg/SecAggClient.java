@@ -228,10 +228,11 @@ public final class SecAggClient {
           throw new SecAggException("survivor set is not sorted or repeats " + u3.get(i));
         }
       }
-      if (!u3.contains(id)) {
+      Set<String> u3Set = new HashSet<>(u3);
+      if (!u3Set.contains(id)) {
         throw new SecAggException("survivor set leaves out " + id + ", whose masked input was sent");
       }
-      long live = held.keySet().stream().filter(u3::contains).count();
+      long live = held.keySet().stream().filter(u3Set::contains).count();
       if (live < threshold) {
         throw new SecAggException(id + " has " + live + " surviving neighbours, fewer than the threshold "
             + threshold);

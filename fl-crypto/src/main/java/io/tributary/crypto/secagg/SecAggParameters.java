@@ -204,6 +204,16 @@ public final class SecAggParameters {
    * @throws IllegalArgumentException when the index is not in [0, n)
    */
   public int[] neighbours(int client, long graphSeed) {
+    int[] out = ringNeighbours(client, graphSeed);
+    Arrays.sort(out);
+    return out;
+  }
+
+  /**
+   * The same neighbours as {@link #neighbours}, in ring order (nearest first, alternating sides) rather
+   * than sorted: the server walks every client's neighbourhood twice a round and needs no order.
+   */
+  int[] ringNeighbours(int client, long graphSeed) {
     if (client < 0 || client >= clients) {
       throw new IllegalArgumentException(
           "client index must be in [0, " + clients + "), got " + client);
@@ -225,8 +235,47 @@ public final class SecAggParameters {
       out[j++] = r.order[(position + d) % clients];
       out[j++] = r.order[(position - d + clients) % clients];
     }
-    Arrays.sort(out);
     return out;
+  }
+
+  /**
+   * {@link #sharePoint}{@code (owner, holder)} when the two are neighbours, −1 when they are not (or are
+   * the same client): adjacency and the point in one ring lookup, for indices already known valid.
+   */
+  int neighbourPoint(int owner, int holder, long graphSeed) {
+    if (owner == holder) {
+      return -1;
+    }
+    if (isCompleteGraph()) {
+      return Math.floorMod(holder - owner, clients);
+    }
+    Ring r = ring(graphSeed);
+    int offset = Math.floorMod(r.position[holder] - r.position[owner], clients);
+    int half = degree / 2;
+    return offset <= half || offset >= clients - half ? offset : -1;
+  }
+
+  /**
+   * The rank of a share point among the k points a client's neighbours hold ({@link #sharePoint}):
+   * in [0, k), increasing with the point, so an array indexed by it lists shares lowest point first.
+   *
+   * @throws IllegalArgumentException when the point is not one a neighbour holds
+   */
+  int pointSlot(int point) {
+    int half = degree / 2;
+    if (isCompleteGraph()) {
+      if (point < 1 || point > clients - 1) {
+        throw new IllegalArgumentException("share point " + point + " is not in [1, " + (clients - 1) + "]");
+      }
+      return point - 1;
+    }
+    if (point >= 1 && point <= half) {
+      return point - 1;
+    }
+    if (point >= clients - half && point <= clients - 1) {
+      return point - clients + 2 * half;
+    }
+    throw new IllegalArgumentException("share point " + point + " is not a ring offset within k/2 = " + half);
   }
 
   /**

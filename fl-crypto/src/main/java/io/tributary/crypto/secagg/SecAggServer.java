@@ -68,6 +68,8 @@ public final class SecAggServer {
   // Per-client state by index (O(1) lookups; a round routes n·k shares): U1 to U4 and the answers.
   private final KeyAdvertisement[] u1;
   private final List<EncryptedShare>[] u2;
+  /** The index of each share's receiver, in the order of u2's lists: found once, on receipt. */
+  private final int[][] u2Receivers;
   private final boolean[] u3;
   private final byte[][] u4;
   private final boolean[] answered;
@@ -76,9 +78,15 @@ public final class SecAggServer {
   private int u3Count;
   private int u4Count;
   private final int[] sum;
-  /** Revealed shares by the index of the client they belong to: its self-mask seed's and its mask key's. */
-  private final List<Share>[] selfMaskShares;
-  private final List<Share>[] maskKeyShares;
+  /**
+   * Revealed shares by the index of the client they belong to — its self-mask seed's and its mask
+   * key's — each array indexed by the share point's slot ({@link SecAggParameters#pointSlot}), so it
+   * lists the shares lowest point first without sorting; with their counts.
+   */
+  private final Share[][] selfMaskShares;
+  private final Share[][] maskKeyShares;
+  private final int[] selfMaskCount;
+  private final int[] maskKeyCount;
   private String failure;
   /** The bytes every consistency signature covers, fixed when U3 is. */
   private volatile byte[] survivorBytes;
@@ -101,11 +109,14 @@ public final class SecAggServer {
         .mapToInt(Integer::intValue).toArray();
     this.u1 = new KeyAdvertisement[n];
     this.u2 = new List[n];
+    this.u2Receivers = new int[n][];
     this.u3 = new boolean[n];
     this.u4 = new byte[n][];
     this.answered = new boolean[n];
-    this.selfMaskShares = new List[n];
-    this.maskKeyShares = new List[n];
+    this.selfMaskShares = new Share[n][];
+    this.maskKeyShares = new Share[n][];
+    this.selfMaskCount = new int[n];
+    this.maskKeyCount = new int[n];
   }
 
   public synchronized Stage stage() {
@@ -146,8 +157,8 @@ public final class SecAggServer {
       if (u1[u] == null) {
         continue;
       }
-      List<KeyAdvertisement> list = new ArrayList<>();
-      for (int v : setup.parameters().neighbours(u, setup.graphSeed())) {
+      List<KeyAdvertisement> list = new ArrayList<>(setup.parameters().degree());
+      for (int v : setup.parameters().ringNeighbours(u, setup.graphSeed())) {
         if (u1[v] != null) {
           list.add(u1[v]);
         }
@@ -166,6 +177,8 @@ public final class SecAggServer {
       expect(Stage.SHARE);
     }
     BitSet receivers = new BitSet(n);
+    int[] receiverIndices = new int[m.shares().size()];
+    int at = 0;
     for (EncryptedShare s : m.shares()) {
       if (!s.sender().equals(m.sender())) {
         throw new SecAggException("shares from " + m.sender() + " contain one signed as " + s.sender());
@@ -179,6 +192,7 @@ public final class SecAggServer {
         throw new SecAggException("shares from " + m.sender() + " address " + s.receiver() + " twice");
       }
       receivers.set(v);
+      receiverIndices[at++] = v;
     }
     synchronized (this) {
       expect(Stage.SHARE);
@@ -189,6 +203,7 @@ public final class SecAggServer {
         throw new SecAggException("shares of " + m.sender() + " already received (replay)");
       }
       u2[u] = m.shares();
+      u2Receivers[u] = receiverIndices;
       u2Count++;
     }
   }
@@ -208,10 +223,12 @@ public final class SecAggServer {
       if (u2[u] == null) {
         continue;
       }
-      for (EncryptedShare s : u2[u]) {
-        List<EncryptedShare> list = inbox[setup.indexOf(s.receiver())];
+      List<EncryptedShare> sent = u2[u];
+      int[] to = u2Receivers[u];
+      for (int i = 0; i < to.length; i++) {
+        List<EncryptedShare> list = inbox[to[i]];
         if (list != null) {
-          list.add(s);
+          list.add(sent.get(i));
         }
       }
     }
@@ -306,17 +323,29 @@ public final class SecAggServer {
     }
     dropped = List.copyOf(dropped);
     Map<String, UnmaskRequest> out = new HashMap<>(2 * u4Count);
+    List<String> ids = setup.clients();
     for (int u : byId) {
       if (u4[u] == null) {
         continue;
       }
-      Map<String, byte[]> signatures = new HashMap<>(2 * setup.parameters().degree());
-      for (int v : setup.parameters().neighbours(u, setup.graphSeed())) {
+      int[] neighbours = setup.parameters().ringNeighbours(u, setup.graphSeed());
+      int signed = 0;
+      for (int v : neighbours) {
         if (u4[v] != null) {
-          signatures.put(setup.clients().get(v), u4[v]);
+          signed++;
         }
       }
-      out.put(setup.clients().get(u), new UnmaskRequest(setup.round(), survivors, dropped, signatures));
+      String[] signers = new String[signed];
+      byte[][] signatures = new byte[signed][];
+      int j = 0;
+      for (int v : neighbours) {
+        if (u4[v] != null) {
+          signers[j] = ids.get(v);
+          signatures[j++] = u4[v];
+        }
+      }
+      out.put(ids.get(u), new UnmaskRequest(setup.round(), survivors, dropped,
+          new SecAggMessages.SignatureList(signers, signatures)));
     }
     stage = Stage.UNMASK;
     return out;
@@ -335,8 +364,8 @@ public final class SecAggServer {
     int[] selfOwners = owners(r.sender(), h, r.selfMaskShares(), true);
     int[] keyOwners = owners(r.sender(), h, r.maskKeyShares(), false);
     answered[h] = true;
-    add(selfMaskShares, selfOwners, r.selfMaskShares());
-    add(maskKeyShares, keyOwners, r.maskKeyShares());
+    add(selfMaskShares, selfMaskCount, selfOwners, r.selfMaskShares());
+    add(maskKeyShares, maskKeyCount, keyOwners, r.maskKeyShares());
   }
 
   /**
@@ -350,13 +379,13 @@ public final class SecAggServer {
     int i = 0;
     for (Map.Entry<String, Share> e : shares.entrySet()) {
       int v = setup.indexOf(e.getKey());
-      boolean allowed = v >= 0 && setup.adjacent(holder, v) && (selfMask ? u3[v] : u2[v] != null && !u3[v]);
+      int point = v < 0 ? -1 : setup.parameters().neighbourPoint(v, holder, setup.graphSeed());
+      boolean allowed = point > 0 && (selfMask ? u3[v] : u2[v] != null && !u3[v]);
       if (!allowed) {
         throw new SecAggException("unmask response of " + sender + " reveals a "
             + (selfMask ? "self-mask share of " : "mask-key share of ") + e.getKey() + ", which is not a "
             + (selfMask ? "surviving neighbour" : "dropped neighbour"));
       }
-      int point = setup.parameters().sharePoint(v, holder, setup.graphSeed());
       if (e.getValue().x() != point) {
         throw new SecAggException("unmask response of " + sender + " holds a share for point " + e.getValue().x()
             + ", not " + point);
@@ -366,14 +395,19 @@ public final class SecAggServer {
     return owners;
   }
 
-  private static void add(List<Share>[] byOwner, int[] owners, Map<String, Share> shares) {
+  /**
+   * Files each share under its owner at its point's slot. {@link #owners} checked every point against
+   * the holder, and a holder answers once, so no slot is filled twice.
+   */
+  private void add(Share[][] byOwner, int[] counts, int[] owners, Map<String, Share> shares) {
     int i = 0;
     for (Share s : shares.values()) {
       int v = owners[i++];
       if (byOwner[v] == null) {
-        byOwner[v] = new ArrayList<>();
+        byOwner[v] = new Share[setup.parameters().degree()];
       }
-      byOwner[v].add(s);
+      byOwner[v][setup.parameters().pointSlot(s.x())] = s;
+      counts[v]++;
     }
   }
 
@@ -390,7 +424,7 @@ public final class SecAggServer {
       List<Correction> corrections = new ArrayList<>();
       for (int v : byId) {
         if (u3[v]) {
-          byte[] b = reconstruct(v, selfMaskShares, "self-mask seed");
+          byte[] b = reconstruct(v, selfMaskShares, selfMaskCount, "self-mask seed");
           corrections.add(new Correction(b, false));
         }
       }
@@ -399,7 +433,7 @@ public final class SecAggServer {
           continue;
         }
         String id = setup.clients().get(v);
-        byte[] maskKey = reconstruct(v, maskKeyShares, "mask key");
+        byte[] maskKey = reconstruct(v, maskKeyShares, maskKeyCount, "mask key");
         byte[] publicKey = new X25519PrivateKeyParameters(maskKey, 0).generatePublicKey().getEncoded();
         if (!Arrays.equals(publicKey, u1[v].maskKey())) {
           throw new SecAggException("the mask key rebuilt for dropped client " + id
@@ -487,22 +521,29 @@ public final class SecAggServer {
     }
   }
 
-  private byte[] reconstruct(int owner, List<Share>[] shares, String what) throws SecAggException {
+  private byte[] reconstruct(int owner, Share[][] shares, int[] counts, String what) throws SecAggException {
     String v = setup.clients().get(owner);
-    List<Share> list = shares[owner] == null ? List.of() : shares[owner];
-    if (list.size() < threshold) {
-      throw new SecAggException("only " + list.size() + " shares of the " + what + " of " + v + " arrived, fewer"
-          + " than the threshold " + threshold + ": failing closed, no sum is released");
+    if (counts[owner] < threshold) {
+      throw new SecAggException("only " + counts[owner] + " shares of the " + what + " of " + v + " arrived,"
+          + " fewer than the threshold " + threshold + ": failing closed, no sum is released");
     }
     try {
       // t shares determine the secret; one more, when there is one, detects a wrong share among them
       // (any t + 1 points of an honest set lie on one polynomial). Checking every extra share would
       // cost O(t · shares) field operations a secret for no more safety: unused shares change nothing.
-      // The lowest points first: when holders are alike (few dropouts), every secret interpolates from
-      // the same points and Shamir reuses its Lagrange coefficients.
-      List<Share> sorted = new ArrayList<>(list);
-      sorted.sort(java.util.Comparator.comparingInt(Share::x));
-      return Shamir.combine(sorted.subList(0, Math.min(sorted.size(), threshold + 1)), threshold);
+      // The lowest points first (the slots are in point order): when holders are alike (few dropouts),
+      // every secret interpolates from the same points and Shamir reuses its Lagrange coefficients.
+      Share[] used = new Share[Math.min(counts[owner], threshold + 1)];
+      int j = 0;
+      for (Share s : shares[owner]) {
+        if (s != null) {
+          used[j++] = s;
+          if (j == used.length) {
+            break;
+          }
+        }
+      }
+      return Shamir.combine(Arrays.asList(used), threshold);
     } catch (IllegalArgumentException e) {
       throw new SecAggException("shares of the " + what + " of " + v + " are inconsistent: " + e.getMessage(), e);
     }

@@ -51,6 +51,11 @@ public record Share(int x, byte[] value) {
     return value.clone();
   }
 
+  /** The value's bytes themselves, not a copy: for the field arithmetic of this package, which only reads them. */
+  byte[] valueBytes() {
+    return value;
+  }
+
   /** The value as a field element in [0, p). */
   BigInteger element() {
     return new BigInteger(1, value);

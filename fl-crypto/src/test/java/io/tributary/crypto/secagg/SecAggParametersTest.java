@@ -309,4 +309,37 @@ class SecAggParametersTest {
     }
     assertThrows(IllegalArgumentException.class, () -> SecAggParameters.of(30, 8, 5, q).sharePoint(3, 3, 99));
   }
+
+  @Test
+  void ringNeighbours_sameSetAsNeighbours_andPointSlotsRankThePoints() {
+    Quantizer q = new Quantizer(1.0, 16, 1);
+    for (SecAggParameters p : new SecAggParameters[] {SecAggParameters.of(30, 8, 5, q),
+        SecAggParameters.of(30, 29, 16, q), SecAggParameters.of(31, 30, 16, q)}) {
+      for (int owner = 0; owner < p.clients(); owner++) {
+        int[] ring = p.ringNeighbours(owner, 7);
+        int[] sorted = ring.clone();
+        Arrays.sort(sorted);
+        assertArrayEquals(p.neighbours(owner, 7), sorted);
+        // Slots: a bijection of the holders' points onto [0, k), in the order of the points.
+        int[] points = new int[ring.length];
+        for (int i = 0; i < ring.length; i++) {
+          points[i] = p.sharePoint(owner, ring[i], 7);
+        }
+        for (int holder = 0; holder < p.clients(); holder++) {
+          boolean adjacent = p.adjacent(owner, holder, 7);
+          assertEquals(adjacent ? p.sharePoint(owner, holder, 7) : -1, p.neighbourPoint(owner, holder, 7),
+              owner + " -> " + holder);
+        }
+        Arrays.sort(points);
+        for (int i = 0; i < points.length; i++) {
+          assertEquals(i, p.pointSlot(points[i]), "slot of point " + points[i]);
+        }
+      }
+    }
+    SecAggParameters harary = SecAggParameters.of(30, 8, 5, q);
+    assertThrows(IllegalArgumentException.class, () -> harary.pointSlot(5)); // offsets 1..4 and 26..29 only
+    assertThrows(IllegalArgumentException.class, () -> harary.pointSlot(0));
+    assertThrows(IllegalArgumentException.class, () -> harary.pointSlot(30));
+    assertThrows(IllegalArgumentException.class, () -> harary.ringNeighbours(30, 7));
+  }
 }

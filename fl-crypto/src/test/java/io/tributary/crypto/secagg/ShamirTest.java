@@ -209,4 +209,66 @@ class ShamirTest {
     assertThrows(IllegalArgumentException.class, () -> Shamir.combine(List.of(shares[0]), 0));
     assertThrows(IllegalArgumentException.class, () -> Shamir.combine(List.of(), 1));
   }
+
+  @Test
+  void limbs_roundTripEdgeValues_andRefuseValuesPast2To260() {
+    for (BigInteger v : List.of(BigInteger.ZERO, BigInteger.ONE, P.subtract(BigInteger.ONE),
+        BigInteger.ONE.shiftLeft(256), BigInteger.ONE.shiftLeft(260).subtract(BigInteger.ONE))) {
+      long[] limbs = Shamir.limbs(v.toByteArray());
+      BigInteger back = BigInteger.ZERO;
+      for (int i = limbs.length - 1; i >= 0; i--) {
+        assertTrue(limbs[i] >= 0 && limbs[i] < (1L << 26), "limb " + i + " of " + v);
+        back = back.shiftLeft(26).add(BigInteger.valueOf(limbs[i]));
+      }
+      assertEquals(v, back);
+    }
+    // Random 33-byte values (a share's width, read as four words and a byte) against BigInteger.
+    Random random = new Random(5);
+    for (int trial = 0; trial < 200; trial++) {
+      byte[] value = new byte[Share.VALUE_BYTES];
+      random.nextBytes(value);
+      value[0] &= 0x0f;
+      long[] limbs = Shamir.limbs(value);
+      BigInteger back = BigInteger.ZERO;
+      for (int i = limbs.length - 1; i >= 0; i--) {
+        back = back.shiftLeft(26).add(BigInteger.valueOf(limbs[i]));
+      }
+      assertEquals(new BigInteger(1, value), back);
+    }
+    assertThrows(IllegalArgumentException.class, () -> Shamir.limbs(BigInteger.ONE.shiftLeft(260).toByteArray()));
+    assertThrows(IllegalArgumentException.class, () -> Shamir.limbs(BigInteger.ONE.shiftLeft(300).toByteArray()));
+  }
+
+  @Test
+  void dot_matchesBigIntegerSums_acrossTheCarryInterval() {
+    // Up to 600 terms (the columns are carried every 128), random and extreme elements.
+    Random random = new Random(11);
+    for (int terms : new int[] {1, 2, 127, 128, 129, 300, 600}) {
+      long[][] a = new long[terms][];
+      long[][] b = new long[terms][];
+      BigInteger expected = BigInteger.ZERO;
+      for (int j = 0; j < terms; j++) {
+        BigInteger x = j % 7 == 0 ? P.subtract(BigInteger.ONE) : new BigInteger(257, random).mod(P);
+        BigInteger y = j % 5 == 0 ? P.subtract(BigInteger.ONE) : new BigInteger(257, random).mod(P);
+        a[j] = Shamir.limbs(x.toByteArray());
+        b[j] = Shamir.limbs(y.toByteArray());
+        expected = expected.add(x.multiply(y));
+      }
+      assertEquals(expected.mod(P), Shamir.dot(a, b), "terms " + terms);
+    }
+  }
+
+  @Test
+  void combine_largeThreshold_roundTripsAndChecksTheExtraShare() {
+    // t = 300: the dot products carry their columns mid-sum; the extra share still catches a change.
+    byte[] secret = secret(21);
+    Share[] shares = Shamir.split(secret, 300, points(320), seeded(22));
+    assertArrayEquals(secret, Shamir.combine(Arrays.asList(shares).subList(0, 301), 300));
+    assertArrayEquals(secret, Shamir.combine(Arrays.asList(shares).subList(19, 319), 300));
+    Share[] tampered = Arrays.copyOf(shares, 301);
+    byte[] value = tampered[300].value();
+    value[20] ^= 1;
+    tampered[300] = new Share(tampered[300].x(), value);
+    assertThrows(IllegalArgumentException.class, () -> Shamir.combine(Arrays.asList(tampered), 300));
+  }
 }
