@@ -54,4 +54,18 @@ class SecAggMessagesTest {
     mutable.clear();
     assertArrayEquals(new byte[] {9}, copied.signatures().get("a"));
   }
+
+  @Test
+  void survivorBytes_bindTheRoundAndEveryId_inEightyBytes() {
+    List<String> set = List.of("c1", "c2", "c3");
+    byte[] bytes = SecAggMessages.survivorBytes(7, set);
+    assertEquals(2 + "tributary-secagg-v1|survivors".length() + 8 + 4 + 32, bytes.length);
+    assertArrayEquals(bytes, SecAggMessages.survivorBytes(7, List.of("c1", "c2", "c3")));
+    for (byte[] other : List.of(SecAggMessages.survivorBytes(8, set),
+        SecAggMessages.survivorBytes(7, List.of("c1", "c2")),
+        SecAggMessages.survivorBytes(7, List.of("c1", "c2", "c4")),
+        SecAggMessages.survivorBytes(7, List.of("c1c", "2", "c3")))) {
+      assertFalse(java.util.Arrays.equals(bytes, other));
+    }
+  }
 }
