@@ -308,16 +308,7 @@ public final class SecAggParameters {
       throw new IllegalArgumentException(
           "client indices must be in [0, " + clients + "), got " + a + " and " + b);
     }
-    if (a == b) {
-      return false;
-    }
-    if (isCompleteGraph()) {
-      return true;
-    }
-    Ring r = ring(graphSeed);
-    int offset = Math.floorMod(r.position[b] - r.position[a], clients);
-    int half = degree / 2;
-    return offset <= half || offset >= clients - half;
+    return neighbourPoint(a, b, graphSeed) > 0;
   }
 
   private Ring ring(long graphSeed) {

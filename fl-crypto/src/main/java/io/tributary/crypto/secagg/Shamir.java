@@ -155,29 +155,18 @@ public final class Shamir {
     if (bigEndian.length == Share.VALUE_BYTES) {
       return shareLimbs(bigEndian);
     }
-    long[] out = new long[LIMBS];
-    int length = bigEndian.length;
-    for (int i = 0; i < length; i++) {
-      long b = bigEndian[length - 1 - i] & 0xffL;
-      if (b == 0) {
-        continue;
-      }
-      int bit = 8 * i;
-      int limb = bit / LIMB_BITS;
-      int offset = bit % LIMB_BITS;
-      if (limb >= LIMBS) {
-        throw new IllegalArgumentException("a field element must be below 2^" + LIMBS * LIMB_BITS);
-      }
-      out[limb] |= (b << offset) & LIMB_MASK;
-      long spill = offset > LIMB_BITS - 8 ? b >>> (LIMB_BITS - offset) : 0;
-      if (spill != 0) {
-        if (limb + 1 >= LIMBS) {
-          throw new IllegalArgumentException("a field element must be below 2^" + LIMBS * LIMB_BITS);
-        }
-        out[limb + 1] |= spill;
-      }
+    // Other widths (BigInteger.toByteArray of a cached coefficient): left-aligned to a share's width.
+    int first = 0;
+    while (first < bigEndian.length - Share.VALUE_BYTES && bigEndian[first] == 0) {
+      first++;
     }
-    return out;
+    int length = bigEndian.length - first;
+    if (length > Share.VALUE_BYTES) {
+      throw new IllegalArgumentException("a field element must be below 2^" + LIMBS * LIMB_BITS);
+    }
+    byte[] padded = new byte[Share.VALUE_BYTES];
+    System.arraycopy(bigEndian, first, padded, Share.VALUE_BYTES - length, length);
+    return shareLimbs(padded);
   }
 
   private static final java.lang.invoke.VarHandle BIG_ENDIAN_LONG = java.lang.invoke.MethodHandles
